@@ -1,0 +1,456 @@
+"""The independent checker: recomputes every route from the problem and the stop sequences alone.
+
+It never reads the numbers a solver reports about itself (``steps``, ``kpis``, ``solver``): it
+rebuilds travel matrices from the problem, replays each route's schedule, load, battery state of
+charge and fuel with the energy model, prices it, and lists every violated rule.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from voltroute.energy import (
+    co2_kg,
+    dwell_energy,
+    grid_energy_kwh,
+    leg_energy,
+    route_cost,
+    usable_battery_kwh,
+)
+from voltroute.model import Problem, Route, Solution, Step, Stop, VehicleType, vehicle_names
+from voltroute.network import travel_matrices
+
+EPS_S = 1e-6  # time tolerance, s
+EPS_LOAD = 1e-9
+EPS_KWH = 1e-9
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One broken rule: ``kind`` is a stable keyword, ``message`` says what and where."""
+
+    kind: str
+    message: str
+    route: str | None = None
+    stop: str | None = None
+
+
+@dataclass
+class RouteResult:
+    vehicle: str
+    vehicle_type: str
+    steps: list[Step]
+    distance_m: float
+    duration_s: float
+    travel_s: float
+    service_s: float
+    wait_s: float
+    energy_kwh: float
+    grid_energy_kwh: float
+    fuel_l: float
+    cost: dict[str, float]
+    co2_kg: float
+    stops: int
+    parcels: int
+    weight_kg: float
+    volume_m3: float
+    min_soc_kwh: float | None
+    feasible: bool
+
+    def kpis(self) -> dict[str, Any]:
+        return {
+            "feasible": self.feasible,
+            "distance_m": self.distance_m,
+            "duration_s": self.duration_s,
+            "travel_s": self.travel_s,
+            "service_s": self.service_s,
+            "wait_s": self.wait_s,
+            "energy_kwh": self.energy_kwh,
+            "grid_energy_kwh": self.grid_energy_kwh,
+            "fuel_l": self.fuel_l,
+            "cost": self.cost,
+            "co2_kg": self.co2_kg,
+            "stops": self.stops,
+            "parcels": self.parcels,
+            "weight_kg": self.weight_kg,
+            "volume_m3": self.volume_m3,
+            "min_soc_kwh": self.min_soc_kwh,
+            "cost_per_parcel": self.cost["total"] / self.parcels if self.parcels else None,
+            "co2_kg_per_parcel": self.co2_kg / self.parcels if self.parcels else None,
+        }
+
+
+@dataclass
+class CheckReport:
+    feasible: bool
+    violations: list[Violation]
+    routes: list[RouteResult]
+    kpis: dict[str, Any] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        k = self.kpis
+        state = "FEASIBLE" if self.feasible else f"INFEASIBLE ({len(self.violations)} violations)"
+        return (
+            f"{state}: {k['vehicles_used']} vehicles, {k['served']} stops / "
+            f"{k['served_parcels']} parcels served, {k['unassigned']} unassigned; "
+            f"{k['distance_m'] / 1000:.1f} km, {k['energy_kwh']:.1f} kWh, {k['fuel_l']:.1f} L, "
+            f"cost {k['cost']['total']:.2f} {k['currency']}, CO2 {k['co2_kg']:.1f} kg"
+        )
+
+
+def _start_time(
+    problem: Problem, vt: VehicleType, stops: list[Stop], legs: list[float], earliest: float
+) -> float:
+    """Latest departure that adds no lateness: the minimal-duration schedule.
+
+    Delaying departure by d moves service at stop i by max(0, d - W_i), W_i the waiting up to and
+    including i; so d <= W_i + (latest_i - start_i) for all i, and no gain beyond total waiting.
+    """
+    t = earliest
+    cum_wait = 0.0
+    limit = float("inf")
+    for stop, leg in zip(stops, legs, strict=False):
+        t += leg
+        tw = stop.time_window
+        if tw is not None:
+            wait = max(0.0, tw.start_s - t)
+            cum_wait += wait
+            t += wait
+            limit = min(limit, cum_wait + (tw.end_s - t))
+        t += stop.service_time_s
+    delay = max(0.0, min(cum_wait, limit))
+    return earliest + delay
+
+
+def _check_route(
+    problem: Problem,
+    route: Route,
+    vt: VehicleType,
+    dist: np.ndarray,
+    dur: np.ndarray,
+    out: list[Violation],
+) -> RouteResult:
+    temp = problem.conditions.ambient_temp_c
+    stops = [problem.stop_by_id[s] for s in route.stops]
+    s_idx = problem.depot_index[vt.start_depot]
+    e_idx = problem.depot_index[vt.end_depot_id]
+    start_depot = problem.depots[s_idx]
+    end_depot = problem.depots[e_idx]
+    seq = [s_idx] + [problem.stop_index[s.id] for s in stops] + [e_idx]
+    leg_d = [float(dist[a, b]) for a, b in zip(seq[:-1], seq[1:], strict=True)]
+    leg_t = [float(dur[a, b]) for a, b in zip(seq[:-1], seq[1:], strict=True)]
+    n_before = len(out)
+
+    def bad(kind: str, message: str, stop: str | None = None) -> None:
+        out.append(Violation(kind, message, route.vehicle, stop))
+
+    # ---- load
+    weight = sum(s.weight_kg for s in stops)
+    volume = sum(s.volume_m3 for s in stops)
+    if weight > vt.capacity_kg + EPS_LOAD:
+        bad("capacity", f"{route.vehicle}: {weight:.3f} kg exceeds capacity {vt.capacity_kg:g} kg")
+    if volume > vt.capacity_m3 + EPS_LOAD:
+        bad("capacity", f"{route.vehicle}: {volume:.4f} m3 exceeds capacity {vt.capacity_m3:g} m3")
+    for s in stops:
+        if s.vehicle_types is not None and vt.id not in s.vehicle_types:
+            bad("vehicle_type", f"stop {s.id} may not be served by vehicle type {vt.id}", s.id)
+
+    # ---- schedule
+    earliest = float(max(vt.shift_start_s, start_depot.open_s))
+    if route.start_s is not None:
+        start = float(route.start_s)
+        if start + EPS_S < earliest:
+            bad("shift", f"{route.vehicle}: departs at {start:.0f} s, before {earliest:.0f} s")
+    else:
+        start = _start_time(problem, vt, stops, leg_t, earliest)
+
+    # ---- energy state
+    electric = vt.is_electric
+    diesel = vt.is_diesel
+    soc = usable = reserve = 0.0
+    if electric:
+        usable = usable_battery_kwh(vt.powertrain, temp)  # type: ignore[arg-type]
+        reserve = usable * vt.powertrain.reserve_fraction  # type: ignore[union-attr]
+        soc = usable
+    min_soc = soc if electric else None
+    battery = fuel = 0.0
+    payload = weight
+    load_m3 = volume
+
+    t = start
+    cum_d = 0.0
+    wait_total = service_total = 0.0
+    steps: list[Step] = [
+        Step(
+            kind="start",
+            id=start_depot.id,
+            arrival_s=start,
+            service_start_s=start,
+            departure_s=start,
+            distance_m=0.0,
+            load_kg=payload,
+            load_m3=load_m3,
+            soc_kwh=soc if electric else None,
+            fuel_used_l=0.0 if diesel else None,
+        )
+    ]
+    for k, leg in enumerate(zip(leg_d, leg_t, strict=True)):
+        d, tt = leg
+        e = leg_energy(vt, distance_m=d, duration_s=tt, payload_kg=payload, ambient_temp_c=temp)
+        battery += e.battery_kwh
+        fuel += e.fuel_l
+        soc -= e.battery_kwh
+        t += tt
+        cum_d += d
+        arrival = t
+        if k < len(stops):
+            s = stops[k]
+            tw = s.time_window
+            begin = max(arrival, float(tw.start_s)) if tw else arrival
+            wait = begin - arrival
+            if tw is not None and begin > tw.end_s + EPS_S:
+                bad(
+                    "time_window",
+                    f"{route.vehicle}: stop {s.id} served at {begin:.0f} s, after its window "
+                    f"ends at {tw.end_s} s",
+                    s.id,
+                )
+            dw = dwell_energy(vt, duration_s=wait + s.service_time_s, ambient_temp_c=temp)
+            battery += dw.battery_kwh
+            fuel += dw.fuel_l
+            soc -= dw.battery_kwh
+            t = begin + s.service_time_s
+            wait_total += wait
+            service_total += s.service_time_s
+            payload -= s.weight_kg
+            load_m3 -= s.volume_m3
+            if electric:
+                min_soc = min(min_soc, soc)  # type: ignore[type-var]
+                if soc < reserve - EPS_KWH:
+                    bad(
+                        "energy",
+                        f"{route.vehicle}: battery at {soc:.2f} kWh after stop {s.id}, below the "
+                        f"reserve of {reserve:.2f} kWh",
+                        s.id,
+                    )
+            steps.append(
+                Step(
+                    kind="stop",
+                    id=s.id,
+                    arrival_s=arrival,
+                    service_start_s=begin,
+                    departure_s=t,
+                    wait_s=wait,
+                    distance_m=cum_d,
+                    load_kg=max(payload, 0.0),
+                    load_m3=max(load_m3, 0.0),
+                    soc_kwh=soc if electric else None,
+                    fuel_used_l=fuel if diesel else None,
+                )
+            )
+        else:
+            if electric:
+                min_soc = min(min_soc, soc)  # type: ignore[type-var]
+                if soc < reserve - EPS_KWH:
+                    bad(
+                        "energy",
+                        f"{route.vehicle}: returns with {soc:.2f} kWh, below the reserve of "
+                        f"{reserve:.2f} kWh",
+                    )
+            steps.append(
+                Step(
+                    kind="end",
+                    id=end_depot.id,
+                    arrival_s=arrival,
+                    service_start_s=arrival,
+                    departure_s=arrival,
+                    distance_m=cum_d,
+                    load_kg=max(payload, 0.0),
+                    load_m3=max(load_m3, 0.0),
+                    soc_kwh=soc if electric else None,
+                    fuel_used_l=fuel if diesel else None,
+                )
+            )
+    end = t
+    duration = end - start
+    if end > vt.shift_end_s + EPS_S:
+        bad("shift", f"{route.vehicle}: returns at {end:.0f} s, after shift end {vt.shift_end_s} s")
+    if end > end_depot.close_s + EPS_S:
+        bad("shift", f"{route.vehicle}: returns at {end:.0f} s, after depot {end_depot.id} closes")
+    if vt.max_shift_duration_s is not None and duration > vt.max_shift_duration_s + EPS_S:
+        bad(
+            "shift",
+            f"{route.vehicle}: route takes {duration:.0f} s, longer than the "
+            f"{vt.max_shift_duration_s} s shift",
+        )
+    if vt.max_distance_m is not None and cum_d > vt.max_distance_m + 1e-6:
+        bad("distance", f"{route.vehicle}: {cum_d:.0f} m exceeds max_distance_m")
+    if diesel and fuel > vt.powertrain.tank_l + 1e-9:  # type: ignore[union-attr]
+        bad("energy", f"{route.vehicle}: needs {fuel:.1f} L, more than the tank holds")
+
+    cost = route_cost(
+        vt,
+        problem.economics,
+        distance_m=cum_d,
+        duration_s=duration,
+        battery_kwh=battery,
+        fuel_l=fuel,
+    )
+    return RouteResult(
+        vehicle=route.vehicle,
+        vehicle_type=vt.id,
+        steps=steps,
+        distance_m=cum_d,
+        duration_s=duration,
+        travel_s=float(sum(leg_t)),
+        service_s=service_total,
+        wait_s=wait_total,
+        energy_kwh=battery,
+        grid_energy_kwh=grid_energy_kwh(vt, battery),
+        fuel_l=fuel,
+        cost={
+            "fixed": cost.fixed,
+            "driver": cost.driver,
+            "energy": cost.energy,
+            "maintenance": cost.maintenance,
+            "total": cost.total,
+        },
+        co2_kg=co2_kg(vt, problem.economics, battery_kwh=battery, fuel_l=fuel),
+        stops=len(stops),
+        parcels=sum(len(s.parcels) for s in stops),
+        weight_kg=weight,
+        volume_m3=volume,
+        min_soc_kwh=min_soc,
+        feasible=len(out) == n_before,
+    )
+
+
+def check(problem: Problem, solution: Solution) -> CheckReport:
+    """Recompute ``solution`` against ``problem``: feasibility, violations, per-route and plan KPIs."""
+    violations: list[Violation] = []
+    mats = travel_matrices(problem)
+    dist = np.asarray(mats.distance_m, dtype=np.float64)
+    dur = np.asarray(mats.duration_s, dtype=np.float64)
+
+    served: Counter[str] = Counter()
+    results: list[RouteResult] = []
+    vehicles_seen: Counter[str] = Counter()
+    for route in solution.routes:
+        vt = problem.vehicle_type_by_id.get(route.vehicle_type)
+        if vt is None:
+            violations.append(
+                Violation(
+                    "vehicle_type", f"unknown vehicle type {route.vehicle_type!r}", route.vehicle
+                )
+            )
+            continue
+        vehicles_seen[route.vehicle] += 1
+        if route.vehicle not in vehicle_names(vt):
+            violations.append(
+                Violation(
+                    "fleet",
+                    f"vehicle {route.vehicle!r} is not one of the {vt.count} vehicles of type "
+                    f"{vt.id} (expected {vt.id}-1 .. {vt.id}-{vt.count})",
+                    route.vehicle,
+                )
+            )
+        unknown = [s for s in route.stops if s not in problem.stop_by_id]
+        if unknown:
+            violations.append(
+                Violation("unknown_stop", f"unknown stop id {unknown[0]!r}", route.vehicle)
+            )
+            continue
+        served.update(route.stops)
+        results.append(_check_route(problem, route, vt, dist, dur, violations))
+    for name, n in vehicles_seen.items():
+        if n > 1:
+            violations.append(Violation("fleet", f"vehicle {name!r} drives {n} routes", name))
+
+    unassigned_ids = Counter(u.stop for u in solution.unassigned)
+    for stop_id, n in served.items():
+        if n > 1:
+            violations.append(Violation("duplicate", f"stop {stop_id} is served {n} times", stop=stop_id))
+        if stop_id in unassigned_ids:
+            violations.append(
+                Violation("duplicate", f"stop {stop_id} is both served and unassigned", stop=stop_id)
+            )
+    for stop_id in unassigned_ids:
+        if stop_id not in problem.stop_by_id:
+            violations.append(Violation("unknown_stop", f"unknown unassigned stop {stop_id!r}"))
+    for stop in problem.stops:
+        if stop.id not in served and stop.id not in unassigned_ids:
+            violations.append(
+                Violation(
+                    "missing",
+                    f"stop {stop.id} is neither served nor listed as unassigned",
+                    stop=stop.id,
+                )
+            )
+
+    kpis = _plan_kpis(problem, solution, results, served)
+    feasible = not violations
+    kpis["feasible"] = feasible
+    kpis["violations"] = len(violations)
+    return CheckReport(feasible, violations, results, kpis)
+
+
+def _plan_kpis(
+    problem: Problem, solution: Solution, results: list[RouteResult], served: Counter[str]
+) -> dict[str, Any]:
+    cost = {k: 0.0 for k in ("fixed", "driver", "energy", "maintenance", "total")}
+    for r in results:
+        for k in cost:
+            cost[k] += r.cost[k]
+    unassigned_stops = [problem.stop_by_id[u.stop] for u in solution.unassigned if u.stop in problem.stop_by_id]
+    penalty = sum(problem.stop_penalty(s) for s in unassigned_stops)
+    served_parcels = sum(r.parcels for r in results)
+    co2 = sum(r.co2_kg for r in results)
+    n_routes = len(results)
+    by_type: dict[str, int] = {}
+    for r in results:
+        by_type[r.vehicle_type] = by_type.get(r.vehicle_type, 0) + 1
+    reasons = Counter(u.reason for u in solution.unassigned)
+    return {
+        "currency": problem.economics.currency,
+        "vehicles_used": n_routes,
+        "vehicles_by_type": by_type,
+        "distance_m": sum(r.distance_m for r in results),
+        "duration_s": sum(r.duration_s for r in results),
+        "energy_kwh": sum(r.energy_kwh for r in results),
+        "grid_energy_kwh": sum(r.grid_energy_kwh for r in results),
+        "fuel_l": sum(r.fuel_l for r in results),
+        "cost": cost,
+        "unserved_penalty": penalty,
+        "objective": cost["total"] + penalty,
+        "co2_kg": co2,
+        "served": len(served),
+        "served_parcels": served_parcels,
+        "unassigned": len(solution.unassigned),
+        "unassigned_parcels": sum(len(s.parcels) for s in unassigned_stops),
+        "unassigned_reasons": dict(reasons),
+        "parcels_per_route": served_parcels / n_routes if n_routes else 0.0,
+        "cost_per_parcel": cost["total"] / served_parcels if served_parcels else None,
+        "co2_kg_per_parcel": co2 / served_parcels if served_parcels else None,
+    }
+
+
+def annotate(problem: Problem, solution: Solution) -> Solution:
+    """The solution with steps and KPIs recomputed by the checker (per route and for the plan)."""
+    report = check(problem, solution)
+    by_vehicle = {r.vehicle: r for r in report.routes}
+    routes = []
+    for route in solution.routes:
+        r = by_vehicle.get(route.vehicle)
+        if r is None:
+            routes.append(route)
+            continue
+        routes.append(
+            route.model_copy(
+                update={"steps": tuple(r.steps), "kpis": r.kpis(), "start_s": r.steps[0].departure_s}
+            )
+        )
+    return solution.model_copy(update={"routes": tuple(routes), "kpis": report.kpis})
