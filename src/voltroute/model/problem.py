@@ -358,6 +358,15 @@ class Matrices(Frozen):
     distance_m: SquareMatrix
     duration_s: SquareMatrix
 
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, Matrices)
+            and np.array_equal(self.distance_m, other.distance_m)
+            and np.array_equal(self.duration_s, other.duration_s)
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
     @model_validator(mode="after")
     def _same_shape(self) -> Matrices:
         if self.distance_m.shape != self.duration_s.shape:
