@@ -204,8 +204,13 @@ def test_errors_are_one_line_problem_errors(tmp_path):
     assert "file not found" in str(err.value)
 
     backhaul = tmp_path / "vrpb.vrp"
-    text = (DATA / "vrplib_cvrp8.vrp").read_text().replace(
-        "DEPOT_SECTION", "BACKHAUL_SECTION\n" + "".join(f"{i} 0\n" for i in range(1, 10)) + "DEPOT_SECTION"
+    text = (
+        (DATA / "vrplib_cvrp8.vrp")
+        .read_text()
+        .replace(
+            "DEPOT_SECTION",
+            "BACKHAUL_SECTION\n" + "".join(f"{i} 0\n" for i in range(1, 10)) + "DEPOT_SECTION",
+        )
     )
     backhaul.write_text(text)
     with pytest.raises(ProblemError) as err:
@@ -237,7 +242,8 @@ def route_distance_cost(problem: Problem, sol: Solution) -> float:
     for route in sol.routes:
         pts = [depot] + [problem.stop_by_id[s].location.xy for s in route.stops] + [depot]
         total += sum(
-            euclidean_distance(a, b, problem.travel.rounding) for a, b in zip(pts, pts[1:])
+            euclidean_distance(a, b, problem.travel.rounding)
+            for a, b in zip(pts, pts[1:], strict=False)
         )
     return total
 
@@ -288,7 +294,7 @@ def test_hfvrp_bks_cost_recomputed_per_vehicle():
     for route in sol.routes:
         vt = problem.vehicle_type_by_id[route.vehicle_type]
         pts = [depot] + [problem.stop_by_id[s].location.xy for s in route.stops] + [depot]
-        dist = sum(math.dist(a, b) for a, b in zip(pts, pts[1:]))
+        dist = sum(math.dist(a, b) for a, b in zip(pts, pts[1:], strict=False))
         total += vt.fixed_cost_per_day / 1000 + vt.cost_per_km / 1000 * dist
     assert total / 100 == pytest.approx(sol.solver["reported_cost"], abs=0.01)
     # the writer reproduces the file's alignment (500 vehicle lines)

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from voltroute.model import DieselPowertrain, ElectricPowertrain, VehicleType
+from voltroute.model import Body, DieselPowertrain, ElectricPowertrain, VehicleType
 
 __all__ = [
     "DIESEL_LHV_J_PER_L",
@@ -160,15 +160,14 @@ def cruise_speed_mps(avg_speed_mps: float) -> float:
     return avg_speed_mps * (1.0 + CRUISE_EXCESS * math.exp(-v_kph / CRUISE_SPEED_SCALE_KPH))
 
 
-def _body_powertrain(vehicle_type: VehicleType):
+def _body_powertrain(
+    vehicle_type: VehicleType,
+) -> tuple[Body | None, ElectricPowertrain | DieselPowertrain | None]:
     return vehicle_type.body, vehicle_type.powertrain
 
 
 def _effective_speed(distance_m: float, duration_s: float) -> float:
-    if duration_s > 0:
-        v = distance_m / duration_s
-    else:
-        v = FALLBACK_SPEED_KPH / 3.6
+    v = distance_m / duration_s if duration_s > 0 else FALLBACK_SPEED_KPH / 3.6
     return min(v, MAX_SPEED_KPH / 3.6)
 
 
@@ -289,7 +288,9 @@ def leg_energy_array(
     return zeros, fuel
 
 
-def dwell_energy(vehicle_type: VehicleType, *, duration_s: float, ambient_temp_c: float) -> LegEnergy:
+def dwell_energy(
+    vehicle_type: VehicleType, *, duration_s: float, ambient_temp_c: float
+) -> LegEnergy:
     """Energy while parked at a stop or waiting for ``duration_s``.
 
     Electric: auxiliaries plus HVAC (:func:`hvac_power_w`) keep running. Diesel: idle fuel only

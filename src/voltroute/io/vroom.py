@@ -172,7 +172,9 @@ def _matrix(value: Any, field: str) -> np.ndarray:
     return arr
 
 
-def _custom_matrices(obj: Mapping[str, Any], profile: str) -> tuple[np.ndarray, np.ndarray | None, str] | None:
+def _custom_matrices(
+    obj: Mapping[str, Any], profile: str
+) -> tuple[np.ndarray, np.ndarray | None, str] | None:
     """(durations, distances or None, field name) from ``matrices`` or legacy ``matrix``."""
     if obj.get("matrices") is not None:
         mats = obj["matrices"]
@@ -230,7 +232,7 @@ def problem_from_vroom(
         raise ProblemError("vehicles", "must be a non-empty array")
 
     # Routing profile and custom matrices.
-    profiles = []
+    profiles: list[str] = []
     for i, v in enumerate(vehicles):
         if not isinstance(v, Mapping):
             raise ProblemError(f"vehicles.{i}", "must be an object")
@@ -297,9 +299,7 @@ def problem_from_vroom(
             if len(cap) > 1:
                 row["capacity_m3"] = m3
         if v.get("time_window") is not None:
-            row["shift_start_s"], row["shift_end_s"] = _window(
-                v["time_window"], f"{f}.time_window"
-            )
+            row["shift_start_s"], row["shift_end_s"] = _window(v["time_window"], f"{f}.time_window")
             ends.append(row["shift_end_s"])
         if v.get("max_distance") is not None:
             row["max_distance_m"] = float(_uint(v["max_distance"], f"{f}.max_distance"))
@@ -352,13 +352,11 @@ def problem_from_vroom(
             if not isinstance(tws, list):
                 raise ProblemError(f"{f}.time_windows", "must be an array of [start, end]")
             if len(tws) > 1:
-                raise ProblemError(
-                    f"{f}.time_windows", "only one time window per job is supported"
-                )
+                raise ProblemError(f"{f}.time_windows", "only one time window per job is supported")
             if tws:
-                start, end = _window(tws[0], f"{f}.time_windows.0")
-                window = TimeWindow(start_s=start, end_s=end)
-                ends.append(end)
+                tw_start, tw_end = _window(tws[0], f"{f}.time_windows.0")
+                window = TimeWindow(start_s=tw_start, end_s=tw_end)
+                ends.append(tw_end)
         skills = _skills(job.get("skills"), f"{f}.skills")
         allowed = tuple(vid for vid, have in vehicle_skills if skills <= have)
         description = job.get("description")
@@ -381,9 +379,7 @@ def problem_from_vroom(
     # Vehicles without capacity: VROOM requires capacity when jobs carry amounts.
     for i, row in enumerate(vehicle_rows):
         if "capacity_kg" not in row and dims.size:
-            raise ProblemError(
-                f"vehicles.{i}.capacity", f"is required: {dims.where} has amounts"
-            )
+            raise ProblemError(f"vehicles.{i}.capacity", f"is required: {dims.where} has amounts")
 
     # The planning horizon: VROOM's "no time window" means unbounded; ours ends a day after the
     # latest time in the input, and never before the model's default two days.
@@ -404,15 +400,15 @@ def problem_from_vroom(
     matrices = None
     if custom is not None:
         durations, distances, field = custom
-        index = depot_matrix_index + stop_matrix_index
+        index = [int(i) for i in depot_matrix_index + stop_matrix_index if i is not None]
         size = durations.shape[0]
         for k, idx in enumerate(index):
-            if idx is not None and idx >= size:
+            if idx >= size:
                 where = f"depot {depots[k].id}" if k < len(depots) else f"jobs.{k - len(depots)}"
                 raise ProblemError(
                     f"{field}.durations", f"has {size} rows but {where} uses location_index {idx}"
                 )
-        ix = np.ix_(index, index)
+        ix = np.ix_(np.asarray(index), np.asarray(index))
         source = f"VROOM input {field}"
         if distances is None:
             distances = durations * (travel.speed_kph / 3.6)
@@ -451,6 +447,13 @@ def _lonlat(loc: Location) -> list[float] | None:
 
 def _int(x: float) -> int:
     return int(round(x))
+
+
+def _cost_total(value: Any) -> float | None:
+    """A route's cost KPI: a number, or the checker's breakdown ``{..., "total": x}``."""
+    if isinstance(value, Mapping):
+        value = value.get("total")
+    return float(value) if _is_number(value) else None
 
 
 def solution_to_vroom(
@@ -502,7 +505,9 @@ def solution_to_vroom(
                 if prev_departure is not None:
                     travel += max(0.0, step.arrival_s - prev_departure)
                 prev_departure = step.departure_s
-            entry: dict[str, Any] = {"type": {"start": "start", "stop": "job", "end": "end"}[step.kind]}
+            entry: dict[str, Any] = {
+                "type": {"start": "start", "stop": "job", "end": "end"}[step.kind]
+            }
             if step.kind == "stop":
                 stop = problem.stop_by_id.get(step.id)
                 if stop is None:
@@ -539,7 +544,7 @@ def solution_to_vroom(
             )
             steps_out.append(entry)
         distance = route.steps[-1].distance_m
-        cost = route.kpis.get("cost")
+        cost = _cost_total(route.kpis.get("cost"))
         if cost is None:  # VROOM's cost model on the vehicle type's cost fields
             cost = (
                 vt.fixed_cost_per_day

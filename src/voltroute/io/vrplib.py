@@ -21,7 +21,7 @@ import os
 from collections.abc import Sequence
 from numbers import Number
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Literal
 
 import numpy as np
 import vrplib
@@ -46,7 +46,8 @@ from voltroute.model import (
     vehicle_names,
 )
 
-ROUNDINGS = ("none", "round", "trunc", "dimacs", "exact")
+Rounding = Literal["none", "round", "trunc", "dimacs", "exact"]
+ROUNDINGS: tuple[Rounding, ...] = ("none", "round", "trunc", "dimacs", "exact")
 """Rounding conventions, named and defined as in ``pyvrp.read``."""
 
 # Sections and specifications PyVRP understands but voltroute cannot represent (yet).
@@ -97,7 +98,7 @@ def euclidean_distance(a: tuple[float, float], b: tuple[float, float], rounding:
     return float(scale_values(d, rounding))
 
 
-def default_rounding(instance: dict[str, Any]) -> str:
+def default_rounding(instance: dict[str, Any]) -> Rounding:
     """The rounding convention of the instance family's best-known solutions.
 
     VRPTW (a ``TIME_WINDOW_SECTION``): ``dimacs``. Heterogeneous fleet (per-vehicle cost
@@ -154,7 +155,7 @@ def read_vrplib(path: str | os.PathLike[str], *, round_func: str | None = None) 
     inst = _read_instance(path)
     if not inst:
         raise ProblemError(str(path), "empty VRPLIB file")
-    rounding = default_rounding(inst) if round_func is None else str(round_func)
+    rounding: Rounding = default_rounding(inst) if round_func is None else str(round_func)  # type: ignore[assignment]
     if rounding not in ROUNDINGS:
         raise ProblemError("round_func", f"unknown rounding {rounding!r}; use one of {ROUNDINGS}")
     for key, why in _UNSUPPORTED.items():
@@ -211,7 +212,7 @@ def read_vrplib(path: str | os.PathLike[str], *, round_func: str | None = None) 
 
     service = inst.get("service_time", 0)
     if isinstance(service, Number):
-        service = np.full(n, float(service))
+        service = np.full(n, float(service))  # type: ignore[arg-type]
         service[:nd] = 0
     service_s = _times(service, rounding)
 
@@ -240,11 +241,11 @@ def read_vrplib(path: str | os.PathLike[str], *, round_func: str | None = None) 
     }
     groups: dict[tuple[Any, ...], list[int]] = {}
     for v in range(nv):
-        key = tuple(
+        attrs = tuple(
             None if columns[k][v] is None else float(np.asarray(columns[k][v]).item())
             for k in _VEHICLE_KEYS
         )
-        groups.setdefault(key, []).append(v)
+        groups.setdefault(attrs, []).append(v)
 
     # Horizon: depot hours and shifts of the depot's time window, else wide enough never to bind.
     if has_tw:
@@ -291,8 +292,10 @@ def read_vrplib(path: str | os.PathLike[str], *, round_func: str | None = None) 
             raise as_problem_error(exc, f"node {node}") from None
 
     vehicle_types = []
-    for k, (key, members) in enumerate(groups.items()):
-        cap, depot_node, max_dist, max_dur, fixed, unit = key
+    for k, (attrs, members) in enumerate(groups.items()):
+        cap, depot_node, max_dist, max_dur, fixed, unit = attrs
+        assert cap is not None and depot_node is not None  # always given (defaults above)
+        assert fixed is not None and unit is not None
         d = int(depot_node) - 1
         if not 0 <= d < nd:
             raise ProblemError("VEHICLES_DEPOT_SECTION", f"{int(depot_node)} is not a depot node")
@@ -417,9 +420,7 @@ def solution_to_vrplib_text(solution: Solution, problem: Problem, cost: float | 
     else:
         lines = [numbers(i, route) for i, route in enumerate(solution.routes)]
 
-    text = [
-        f"Route #{k}:" + "".join(f" {v}" for v in visits) for k, visits in enumerate(lines, 1)
-    ]
+    text = [f"Route #{k}:" + "".join(f" {v}" for v in visits) for k, visits in enumerate(lines, 1)]
     if cost is not None:
         text.append(f"Cost {_format_cost(cost)}")
     return "\n".join(text) + "\n"
@@ -440,9 +441,9 @@ def write_vrplib_solution(
     """
     text = solution_to_vrplib_text(solution, problem, cost)
     if hasattr(path_or_stream, "write"):
-        path_or_stream.write(text)  # type: ignore[union-attr]
+        path_or_stream.write(text)
     else:
-        Path(path_or_stream).write_text(text, encoding="utf-8")  # type: ignore[arg-type]
+        Path(path_or_stream).write_text(text, encoding="utf-8")
 
 
 def read_vrplib_solution(path: str | os.PathLike[str], problem: Problem) -> Solution:
@@ -472,9 +473,7 @@ def read_vrplib_solution(path: str | os.PathLike[str], problem: Problem) -> Solu
         slot = k if aligned else used
         used += 1
         if slot >= len(vehicles):
-            raise ProblemError(
-                f"Route #{k + 1}", f"the problem has only {len(vehicles)} vehicles"
-            )
+            raise ProblemError(f"Route #{k + 1}", f"the problem has only {len(vehicles)} vehicles")
         stop_ids = []
         for v in visits:
             if not nd <= v < problem.num_locations:

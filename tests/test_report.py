@@ -1,0 +1,358 @@
+"""The HTML report: well-formed, self-contained, escaped, and showing the plan's numbers."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+
+import pytest
+
+from voltroute.model import (
+    Body,
+    Depot,
+    DieselPowertrain,
+    ElectricPowertrain,
+    Location,
+    Parcel,
+    Problem,
+    Route,
+    Solution,
+    Step,
+    Stop,
+    TimeWindow,
+    Unassigned,
+    VehicleType,
+)
+from voltroute.report import render_report, write_report
+
+VOID = {"meta", "link", "br", "hr", "img", "input", "col", "area", "base", "wbr", "source"}
+
+
+def _stop(sid: str, lat: float, lon: float, n: int, **kw) -> Stop:
+    parcels = tuple(Parcel(id=f"{sid}-p{i}", weight_kg=10.0, volume_m3=0.05) for i in range(n))
+    return Stop(id=sid, location=Location(lat=lat, lon=lon), parcels=parcels, **kw)
+
+
+@pytest.fixture(scope="module")
+def problem() -> Problem:
+    body = Body(empty_mass_kg=3000, drag_area_m2=3.0)
+    return Problem(
+        name="tiny & test",
+        depots=(Depot(id="dep", location=Location(lat=40.0, lon=-75.0), name="Main depot"),),
+        stops=(
+            _stop("s1", 40.01, -75.01, 2, service_time_s=300),
+            _stop("s2", 40.02, -74.99, 1, service_time_s=300),
+            _stop("<script>x</script>", 40.015, -75.02, 1, service_time_s=300),
+            _stop(
+                "s4",
+                39.99,
+                -75.00,
+                3,
+                service_time_s=300,
+                time_window=TimeWindow(start_s=36000, end_s=39600),
+            ),
+            _stop("s5", 39.98, -75.03, 2),
+        ),
+        vehicle_types=(
+            VehicleType(
+                id="ev",
+                name="<b>Van</b>",
+                capacity_kg=100,
+                capacity_m3=10,
+                start_depot="dep",
+                shift_start_s=8 * 3600,
+                shift_end_s=17 * 3600,
+                body=body,
+                powertrain=ElectricPowertrain(battery_usable_kwh=80, reserve_fraction=0.1),
+            ),
+            VehicleType(
+                id="dv",
+                name="Diesel van",
+                capacity_kg=200,
+                capacity_m3=12,
+                start_depot="dep",
+                shift_start_s=8 * 3600,
+                shift_end_s=17 * 3600,
+                body=body,
+                powertrain=DieselPowertrain(),
+            ),
+        ),
+    )
+
+
+def _step(kind, sid, t, wait=0.0, service=0.0, dist=0.0, kg=0.0, soc=None, fuel=None) -> Step:
+    return Step(
+        kind=kind,
+        id=sid,
+        arrival_s=t,
+        service_start_s=t + wait,
+        departure_s=t + wait + service,
+        wait_s=wait,
+        distance_m=dist,
+        load_kg=kg,
+        load_m3=kg / 200,
+        soc_kwh=soc,
+        fuel_used_l=fuel,
+    )
+
+
+def _route_kpis(dist, dur, kwh, litres, total, co2, stops, parcels, min_soc) -> dict:
+    return {
+        "feasible": True,
+        "distance_m": dist,
+        "duration_s": dur,
+        "travel_s": dur - 900,
+        "service_s": 900,
+        "wait_s": 0.0,
+        "energy_kwh": kwh,
+        "grid_energy_kwh": kwh / 0.9,
+        "fuel_l": litres,
+        "cost": {
+            "fixed": total * 0.4,
+            "driver": total * 0.4,
+            "energy": total * 0.1,
+            "maintenance": total * 0.1,
+            "total": total,
+        },
+        "co2_kg": co2,
+        "stops": stops,
+        "parcels": parcels,
+        "weight_kg": parcels * 10.0,
+        "volume_m3": parcels * 0.05,
+        "min_soc_kwh": min_soc,
+        "cost_per_parcel": total / parcels,
+        "co2_kg_per_parcel": co2 / parcels,
+    }
+
+
+@pytest.fixture(scope="module")
+def solution() -> Solution:
+    ev = Route(
+        vehicle="ev-1",
+        vehicle_type="ev",
+        stops=("s1", "s2", "<script>x</script>"),
+        start_s=8 * 3600,
+        steps=(
+            _step("start", "dep", 28800, kg=40, soc=80.0),
+            _step("stop", "s1", 29400, service=300, dist=1500, kg=20, soc=77.5),
+            _step("stop", "s2", 30300, service=300, dist=3800, kg=10, soc=74.0),
+            _step("stop", "<script>x</script>", 31200, service=300, dist=5600, kg=0, soc=71.2),
+            _step("end", "dep", 32400, dist=8400, kg=0, soc=67.0),
+        ),
+        kpis=_route_kpis(8400, 3600, 13.0, 0.0, 120.5, 4.85, 3, 4, 67.0),
+    )
+    dv = Route(
+        vehicle="dv-1",
+        vehicle_type="dv",
+        stops=("s4",),
+        start_s=34000,
+        steps=(
+            _step("start", "dep", 34000, kg=30, fuel=0.0),
+            _step("stop", "s4", 35400, wait=600, service=300, dist=3300, kg=0, fuel=0.6),
+            _step("end", "dep", 37800, dist=6600, kg=0, fuel=1.2),
+        ),
+        kpis=_route_kpis(6600, 3800, 0.0, 1.2, 95.25, 3.23, 1, 3, None),
+    )
+    total = 120.5 + 95.25
+    return Solution(
+        problem="tiny & test",
+        routes=(ev, dv),
+        unassigned=(
+            Unassigned(
+                stop="s5", parcels=("s5-p0", "s5-p1"), reason="capacity", detail="too heavy"
+            ),
+        ),
+        kpis={
+            "currency": "USD",
+            "vehicles_used": 2,
+            "vehicles_by_type": {"ev": 1, "dv": 1},
+            "distance_m": 15000.0,
+            "duration_s": 7400.0,
+            "energy_kwh": 13.0,
+            "grid_energy_kwh": 14.44,
+            "fuel_l": 1.2,
+            "cost": {
+                "fixed": total * 0.4,
+                "driver": total * 0.4,
+                "energy": total * 0.1,
+                "maintenance": total * 0.1,
+                "total": total,
+            },
+            "unserved_penalty": 100.0,
+            "co2_kg": 8.08,
+            "served": 4,
+            "served_parcels": 7,
+            "unassigned": 1,
+            "unassigned_parcels": 2,
+            "unassigned_reasons": {"capacity": 1},
+            "parcels_per_route": 3.5,
+            "cost_per_parcel": total / 7,
+            "co2_kg_per_parcel": 8.08 / 7,
+            "feasible": True,
+            "violations": 0,
+        },
+        solver={"engine": "pyvrp", "runtime_s": 1.25},
+    )
+
+
+COMPARISON = [
+    {
+        "strategy": "diesel",
+        "vans": 2,
+        "km": 16.2,
+        "kwh": 0.0,
+        "litres": 3.1,
+        "cost": 230.0,
+        "cost_per_parcel": 32.86,
+        "co2_kg": 8.34,
+        "co2_kg_per_parcel": 1.191,
+        "served_parcels": 7,
+        "unassigned_parcels": 2,
+        "feasible": True,
+    },
+    {
+        "strategy": "electric",
+        "vans": 2,
+        "km": 15.9,
+        "kwh": 24.0,
+        "litres": 0.0,
+        "cost": 241.0,
+        "cost_per_parcel": 34.43,
+        "co2_kg": 8.95,
+        "co2_kg_per_parcel": 1.279,
+        "served_parcels": 7,
+        "unassigned_parcels": 2,
+        "feasible": True,
+    },
+]
+NOTES = ["Roads from OpenStreetMap (https://www.openstreetmap.org)", "Prices: EIA 2024 <avg>"]
+ROADS = [
+    [(-75.03, 40.0), (-75.0, 40.0), (-74.98, 40.0)],
+    [(-75.0, 39.97), (-75.0, 40.03)],
+]
+
+
+@pytest.fixture(scope="module")
+def page(problem, solution) -> str:
+    return render_report(
+        problem,
+        solution,
+        title="Tiny <plan>",
+        roads=ROADS,
+        route_paths={"ev-1": [(-75.0, 40.0), (-75.01, 40.01), (-74.99, 40.02), (-75.0, 40.0)]},
+        comparison=COMPARISON,
+        notes=NOTES,
+    )
+
+
+class _Checker(HTMLParser):
+    """Records the first structural error: a closing tag that doesn't match the open one."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+        self.errors: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"</{tag}> closes <{self.stack[-1] if self.stack else None}>")
+        else:
+            self.stack.pop()
+
+
+def test_html_is_well_formed(page):
+    checker = _Checker()
+    checker.feed(page)
+    checker.close()
+    assert checker.errors == []
+    assert checker.stack == []
+    assert page.startswith("<!DOCTYPE html>")
+    svgs = re.findall(r"<svg\b.*?</svg>", page, flags=re.S)
+    assert len(svgs) >= 6  # map, cost bar, timeline, 2 + 1 route charts, 2 comparison charts
+    for svg in svgs:
+        ET.fromstring(svg)  # each SVG block is well-formed XML
+
+
+def test_one_route_polyline_per_vehicle(page):
+    vehicles = re.findall(r'data-vehicle="([^"]*)"', page)
+    assert sorted(vehicles) == ["dv-1", "ev-1"]
+    svg = ET.fromstring(re.search(r'<svg id="map".*?</svg>', page, flags=re.S).group(0))
+    routes = [el for el in svg.iter() if "data-vehicle" in el.attrib]
+    assert all(el.tag == "path" for el in routes)
+    # the road network is one path
+    assert len([el for el in svg.iter("path") if el.get("class") == "roads"]) == 1
+    # stops as circles (4 served), depot square, one unassigned cross
+    assert len(list(svg.iter("circle"))) == 4
+    assert len([el for el in svg.iter("rect") if el.get("class") == "depot"]) == 1
+    assert len([el for el in svg.iter("path") if el.get("class") == "x"]) == 1
+
+
+def test_kpis_appear_formatted(page):
+    for text in (
+        "15.0 km",  # distance
+        "13.0 kWh",
+        "1.2 L",
+        "215.75 USD",  # total cost
+        "30.82 USD",  # cost per parcel
+        "8.1 kg",  # CO2
+        "1.154 kg",  # CO2 per parcel
+        "100.00 USD unserved penalty",
+        "capacity: 1",
+        "8.4",  # ev-1 km in the routes table
+        "120.50",  # ev-1 cost
+        "67.0 kWh (84%)",  # ev-1 min SoC
+        "reserve 10%",
+        "08:00",
+        "32.86",  # comparison cost per parcel
+        "1.279",
+        "too heavy",
+    ):
+        assert text in page, text
+
+
+def test_data_strings_are_escaped(page):
+    assert "<b>Van</b>" not in page
+    assert "&lt;b&gt;Van&lt;/b&gt;" in page
+    assert "<script>x" not in page
+    assert "&lt;script&gt;x&lt;/script&gt;" in page
+    assert page.count("<script") == 1  # only the report's own script
+    assert "Tiny &lt;plan&gt;" in page
+    assert "tiny &amp; test" in page
+    assert "EIA 2024 &lt;avg&gt;" in page
+
+
+def test_self_contained(page):
+    # notes may mention web addresses as text, but nothing is loaded from outside
+    assert not re.search(r"""(?:src|href|xlink:href)\s*=\s*["']?\s*(?:https?:)?//""", page, re.I)
+    assert not re.search(r"url\(\s*['\"]?(?:https?:)?//", page, re.I)
+    assert "@import" not in page
+    assert "<link" not in page
+
+
+def test_sections_optional(problem, solution):
+    plain = render_report(problem, solution)
+    assert "Fleet comparison" not in plain
+    assert 'class="notes"' not in plain
+    assert 'class="roads"' not in plain
+    # without route paths every van gets straight segments
+    assert sorted(re.findall(r'data-vehicle="([^"]*)"', plain)) == ["dv-1", "ev-1"]
+    assert "Fleet comparison" in render_report(problem, solution, comparison=COMPARISON)
+
+
+def test_unannotated_solution_renders(problem):
+    bare = Solution(routes=(Route(vehicle="ev-1", vehicle_type="ev", stops=("s1", "s2")),))
+    page = render_report(problem, bare)
+    assert 'data-vehicle="ev-1"' in page
+    for svg in re.findall(r"<svg\b.*?</svg>", page, flags=re.S):
+        ET.fromstring(svg)
+
+
+def test_write_report(tmp_path, problem, solution):
+    path = write_report(tmp_path / "out" / "report.html", problem, solution, notes=["n"])
+    assert path.is_file()
+    assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
