@@ -102,6 +102,7 @@ def test_diesel_cargo_van_matches_published_fuel_use():
     l_per_100km = 100 * total.fuel_l / km
     # Sprinter/Transit-class diesel cargo vans: about 10 L/100 km in gentle mixed urban driving
     # (WhatVan Sprinter 313 CDI test, 500 kg load, 27 mph average: 28.6 UK mpg = 9.9 L/100 km)
-    # to 14 L/100 km (17 US mpg) in stop-and-go delivery; accept 9-15 L/100 km, the band widened
-    # by 10 % at each end for the spread between configurations (roof height, engine).
+    # to about 14 L/100 km (17 US mpg) in stop-and-go delivery (secondary sources only; no primary
+    # fleet study was found); accept 9-15 L/100 km, the band widened by 10 % at each end for the
+    # spread between configurations (roof height, engine).
     assert 9.0 <= l_per_100km <= 15.0

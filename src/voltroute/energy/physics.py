@@ -184,9 +184,8 @@ def leg_energy(
     ``payload_kg`` is the load on board for this leg (it falls as parcels are delivered).
     Returns zeros for a vehicle type without body/powertrain. A leg of no distance stands with
     the powertrain on for its duration (auxiliaries, or idle fuel). A leg with a distance but no
-    duration is driven at
-    30 km/h for the physics (and draws no auxiliary energy); average speeds above 130 km/h are
-    treated as 130 km/h.
+    duration is driven at 30 km/h for the physics (and draws no auxiliary energy); average
+    speeds above 130 km/h are treated as 130 km/h.
     """
     body, pt = _body_powertrain(vehicle_type)
     if body is None or pt is None:

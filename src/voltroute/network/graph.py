@@ -22,6 +22,8 @@ expands back to the original nodes it runs through (:func:`expand_path`).
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import accumulate
 
@@ -354,50 +356,142 @@ def query_graph(chains: Chains, nodes: np.ndarray) -> QueryGraph:
 
 
 def _tree_edge_lengths(qg: QueryGraph, pred: np.ndarray) -> np.ndarray:
-    """Length of the tree edge into each node: ``out[s, v]`` = length(pred[s, v] → v), 0 at roots."""
+    """Length of the tree edge into each node: ``out[s, v]`` = length(pred[s, v] → v), 0 at roots.
+
+    The edges into each node are numbered; slot ``j`` compares every predecessor with the tail of
+    the ``j``-th edge in, over all columns while most nodes have that many edges in, else over
+    the few that do.
+    """
     n = qg.num_nodes
     out = np.zeros(pred.shape, dtype=np.float64)
     indeg = np.bincount(qg.head, minlength=n)
     in_order = np.lexsort((qg.tail, qg.head))
     in_ptr = np.concatenate([[0], np.cumsum(indeg)])
-    single = np.flatnonzero(indeg == 1)
-    if single.size:
-        e = in_order[in_ptr[single]]
-        out[:, single] = np.where(pred[:, single] >= 0, qg.length[e][None, :], 0.0)
+    last = max(in_order.size - 1, 0)
     for j in range(int(indeg.max(initial=0))):
-        cols = np.flatnonzero(indeg > max(j, 1))
-        if not cols.size:
-            break
-        e = in_order[in_ptr[cols] + j]
-        hit = pred[:, cols] == qg.tail[e][None, :]
-        out[:, cols] += np.where(hit, qg.length[e][None, :], 0.0)
+        has = indeg > j
+        if 4 * int(has.sum()) > n:
+            e = in_order[np.minimum(in_ptr[:-1] + j, last)]
+            tails = np.where(has, qg.tail[e], -1).astype(pred.dtype)
+            out += (pred == tails[None, :]) * np.where(has, qg.length[e], 0.0)[None, :]
+        else:
+            cols = np.flatnonzero(has)
+            e = in_order[in_ptr[cols] + j]
+            hit = pred[:, cols] == qg.tail[e][None, :]
+            out[:, cols] += np.where(hit, qg.length[e][None, :], 0.0)
     return out
 
 
 def _path_lengths(qg: QueryGraph, sources: np.ndarray, pred: np.ndarray) -> np.ndarray:
-    """Length of the tree path from each row's source to every node (pointer doubling)."""
-    rows = np.arange(sources.size)
-    lengths = _tree_edge_lengths(qg, pred)
-    jump = pred.astype(np.int64)
-    jump[jump < 0] = np.broadcast_to(sources[:, None], jump.shape)[jump < 0]
-    root = sources[:, None]
-    while not np.array_equal(jump, np.broadcast_to(root, jump.shape)):
-        lengths += np.take_along_axis(lengths, jump, axis=1)
-        jump = np.take_along_axis(jump, jump, axis=1)
-    lengths[rows, sources] = 0.0
-    return lengths
+    """Length of the tree path from each row's source to every node, by pointer doubling.
+
+    ``jump[v]`` starts as the predecessor of ``v`` and ``length[v]`` as the edge from it; each
+    round adds the length from the jump target and doubles the jump, until every pointer is at
+    its root: log2(depth of the tree) rounds of vectorised gathers.
+    """
+    rows, n = pred.shape
+    idx = np.int32 if rows * n < 2**31 else np.int64
+    jump = pred.astype(idx)
+    root = np.broadcast_to(np.asarray(sources, dtype=idx)[:, None], jump.shape)
+    at_root = jump < 0
+    jump[at_root] = root[at_root]
+    jump += (np.arange(rows, dtype=idx) * n)[:, None]  # flat indices
+    jump = jump.ravel()
+    length = _tree_edge_lengths(qg, pred).ravel()
+    nxt = np.empty_like(jump)
+    gathered = np.empty_like(length)
+    while True:
+        np.take(jump, jump, out=nxt)
+        if np.array_equal(nxt, jump):
+            break
+        np.take(length, jump, out=gathered)
+        length += gathered
+        jump, nxt = nxt, jump
+    return length.reshape(rows, n)
+
+
+def _kernel():  # the compiled kernel, or None when numba is unavailable
+    global _KERNEL
+    if _KERNEL is None:
+        try:
+            from voltroute.network._kernels import dijkstra_rows
+        except ImportError:  # pragma: no cover - numba is a dependency
+            _KERNEL = False
+        else:
+            _KERNEL = dijkstra_rows
+    return _KERNEL or None
+
+
+_KERNEL = None
+ENGINES = ("auto", "numba", "scipy")
+
+
+def _engine(engine: str) -> str:
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
+    if engine == "auto":
+        return "numba" if _kernel() is not None else "scipy"
+    if engine == "numba" and _kernel() is None:
+        raise ImportError("engine 'numba' needs the numba package")
+    return engine
+
+
+def _run_kernel(
+    qg: QueryGraph, sources: np.ndarray, targets: np.ndarray, pred: np.ndarray | None, threads: int
+) -> tuple[np.ndarray, np.ndarray]:
+    kernel = _kernel()
+    g = qg.graph
+    indptr = g.indptr.astype(np.int64)
+    indices = g.indices.astype(np.int64)
+    times = np.empty((sources.size, targets.size))
+    lengths = np.empty((sources.size, targets.size))
+    pred_arr = pred if pred is not None else np.empty((0, 0), dtype=np.int64)
+
+    def run(lo: int, hi: int) -> None:
+        kernel(
+            indptr, indices, g.data, qg.length, sources[lo:hi], targets,
+            times[lo:hi], lengths[lo:hi], pred_arr[lo:hi] if pred is not None else pred_arr,
+        )  # fmt: skip
+
+    work = sources.size * (g.nnz + qg.num_nodes)
+    threads = max(1, min(threads, sources.size))
+    if threads == 1 or work < 200_000:
+        run(0, sources.size)
+    else:
+        bounds = np.linspace(0, sources.size, threads + 1).astype(int).tolist()
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(run, bounds[:-1], bounds[1:]))
+    return times, lengths
+
+
+def default_threads() -> int:
+    """Threads for the compiled kernel: the CPUs this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def fastest_paths(
-    qg: QueryGraph, sources: np.ndarray, targets: np.ndarray
+    qg: QueryGraph,
+    sources: np.ndarray,
+    targets: np.ndarray,
+    *,
+    engine: str = "auto",
+    threads: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Travel time and length of the fastest path from each source to each target.
 
     ``sources`` and ``targets`` are query-graph node ids. Returns two arrays of shape
-    (len(sources), len(targets)); ``inf`` where a target cannot be reached.
+    (len(sources), len(targets)); ``inf`` where a target cannot be reached. ``engine``:
+    ``numba`` (compiled Dijkstra on (time, length) labels, sources split over ``threads``),
+    ``scipy`` (scipy's Dijkstra on time, lengths from its predecessor trees; of equally fast
+    paths it may report any), or ``auto`` (numba when installed).
     """
     sources = np.asarray(sources, dtype=np.int64)
     targets = np.asarray(targets, dtype=np.int64)
+    if _engine(engine) == "numba":
+        return _run_kernel(qg, sources, targets, None, threads or default_threads())
     times = np.empty((sources.size, targets.size))
     lengths = np.empty((sources.size, targets.size))
     batch = max(1, BATCH_ELEMENTS // max(qg.num_nodes, 1))
@@ -405,16 +499,25 @@ def fastest_paths(
         src = sources[s0 : s0 + batch]
         dist, pred = dijkstra(qg.graph, directed=True, indices=src, return_predecessors=True)
         full = _path_lengths(qg, src, pred)
+        reached = np.isfinite(dist[:, targets])
         times[s0 : s0 + src.size] = dist[:, targets]
-        lengths[s0 : s0 + src.size] = np.where(
-            np.isfinite(dist[:, targets]), full[:, targets], np.inf
-        )
+        lengths[s0 : s0 + src.size] = np.where(reached, full[:, targets], np.inf)
     return times, lengths
 
 
-def tree_predecessors(qg: QueryGraph, sources: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Dijkstra times and predecessors from ``sources`` (query-graph ids) to all nodes."""
-    return dijkstra(qg.graph, directed=True, indices=np.asarray(sources), return_predecessors=True)
+def tree_predecessors(
+    qg: QueryGraph, sources: np.ndarray, *, engine: str = "auto"
+) -> tuple[np.ndarray, np.ndarray]:
+    """Times from ``sources`` (query-graph ids) to all nodes, and the predecessor of each node on
+    the fastest path (negative at the source and where unreachable); the same paths as
+    :func:`fastest_paths` with the same engine."""
+    sources = np.asarray(sources, dtype=np.int64)
+    if _engine(engine) == "numba":
+        pred = np.empty((sources.size, qg.num_nodes), dtype=np.int64)
+        every = np.arange(qg.num_nodes, dtype=np.int64)
+        times, _ = _run_kernel(qg, sources, every, pred, default_threads())
+        return times, pred
+    return dijkstra(qg.graph, directed=True, indices=sources, return_predecessors=True)
 
 
 def expand_path(chains: Chains, qg: QueryGraph, qnodes: list[int]) -> list[int]:

@@ -385,15 +385,21 @@ class RoadNetwork:
         return self.snap_with_distance(lats, lons)[0]
 
     # ------------------------------------------------------------------ matrices
-    def node_matrices(self, nodes: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    def node_matrices(
+        self, nodes: ArrayLike, *, engine: str = "auto"
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Time (s) and length (m) of the fastest path between every pair of road ``nodes``.
 
-        Returns two (k, k) arrays for the k given node indices (repeats allowed).
+        Returns two (k, k) arrays for the k given node indices (repeats allowed). Of equally
+        fast paths the shortest counts (``engine="scipy"``: any of them; see
+        :func:`voltroute.network.graph.fastest_paths`).
         """
         nodes = np.asarray(nodes, dtype=np.int64).ravel()
+        if nodes.size and (nodes.min() < 0 or nodes.max() >= self.num_nodes):
+            raise ValueError("node index outside the network")
         uniq, inv = np.unique(nodes, return_inverse=True)
         qg = query_graph(self.chains, uniq)
-        times, lengths = fastest_paths(qg, qg.node_of, qg.node_of)
+        times, lengths = fastest_paths(qg, qg.node_of, qg.node_of, engine=engine)
         ix = np.ix_(inv, inv)
         return times[ix], lengths[ix]
 
@@ -405,6 +411,7 @@ class RoadNetwork:
         access_speed_kph: float = DEFAULT_ACCESS_SPEED_KPH,
         max_snap_m: float | None = None,
         use_cache: bool = True,
+        engine: str = "auto",
     ) -> Matrices:
         """Distance (m) and duration (s) of the fastest road trip between every pair of points.
 
@@ -416,7 +423,7 @@ class RoadNetwork:
 
         ``max_snap_m`` refuses points farther than that from any road node. With a
         ``cache_dir`` the result is cached on disk, keyed by the graph, the points and the
-        access speed.
+        access speed (``use_cache=False`` skips it). ``engine``: see :meth:`node_matrices`.
         """
         if access_speed_kph <= 0:
             raise ValueError("access_speed_kph must be positive")
@@ -434,7 +441,7 @@ class RoadNetwork:
         nodes, gap = self.snap_with_distance(lat, lon)
         if max_snap_m is not None:
             self._check_snap(gap, max_snap_m)
-        times, lengths = self.node_matrices(nodes)
+        times, lengths = self.node_matrices(nodes, engine=engine)
         speed = access_speed_kph / 3.6
         gap_s = gap / speed
         duration = times
@@ -443,7 +450,10 @@ class RoadNetwork:
         distance = lengths
         distance += gap[:, None]
         distance += gap[None, :]
-        rows, cols = np.nonzero(nodes[:, None] == nodes[None, :])
+        _, inv, count = np.unique(nodes, return_inverse=True, return_counts=True)
+        shared = np.flatnonzero(count[inv] > 1)  # points whose road node another point shares
+        sub_r, sub_c = np.nonzero(inv[shared][:, None] == inv[shared][None, :])
+        rows, cols = shared[sub_r], shared[sub_c]
         direct = haversine_m(lat[rows], lon[rows], lat[cols], lon[cols])
         same = np.minimum(gap[rows] + gap[cols], direct)
         distance[rows, cols] = same
@@ -465,7 +475,9 @@ class RoadNetwork:
             )
 
     # ------------------------------------------------------------------ geometry
-    def route_geometry(self, lats: ArrayLike, lons: ArrayLike) -> list[tuple[float, float]]:
+    def route_geometry(
+        self, lats: ArrayLike, lons: ArrayLike, *, engine: str = "auto"
+    ) -> list[tuple[float, float]]:
         """(lon, lat) vertices of the fastest road route through the points in order.
 
         Each leg runs from the point to its road node, along the roads, to the next point's
@@ -474,7 +486,7 @@ class RoadNetwork:
         lat = np.asarray(lats, dtype=np.float64).ravel()
         lon = np.asarray(lons, dtype=np.float64).ravel()
         out: list[tuple[float, float]] = []
-        for leg in self.leg_geometries(lat, lon):
+        for leg in self.leg_geometries(lat, lon, engine=engine):
             for vertex in leg:
                 if not out or out[-1] != vertex:
                     out.append(vertex)
@@ -482,7 +494,9 @@ class RoadNetwork:
             out.append((float(lon[0]), float(lat[0])))
         return out
 
-    def leg_geometries(self, lats: ArrayLike, lons: ArrayLike) -> list[list[tuple[float, float]]]:
+    def leg_geometries(
+        self, lats: ArrayLike, lons: ArrayLike, *, engine: str = "auto"
+    ) -> list[list[tuple[float, float]]]:
         """(lon, lat) vertices of each leg i → i+1 of the route through the points in order."""
         lat = np.asarray(lats, dtype=np.float64).ravel()
         lon = np.asarray(lons, dtype=np.float64).ravel()
@@ -498,7 +512,7 @@ class RoadNetwork:
         rows: dict[int, np.ndarray] = {}
         for s0 in range(0, sources.size, batch):
             src = sources[s0 : s0 + batch]
-            _, pred = tree_predecessors(qg, src)
+            _, pred = tree_predecessors(qg, src, engine=engine)
             rows.update({s: pred[r] for r, s in enumerate(src.tolist())})
         for i in range(lat.size - 1):
             s, t = int(q[i]), int(q[i + 1])

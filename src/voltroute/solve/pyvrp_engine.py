@@ -77,7 +77,12 @@ def _energy_units(vt: VehicleType) -> float:
 
 
 def _leg_energy_matrix(
-    problem: Problem, vt: VehicleType, dist: np.ndarray, dur: np.ndarray, payload_kg: float
+    problem: Problem,
+    vt: VehicleType,
+    dist: np.ndarray,
+    dur: np.ndarray,
+    payload_kg: float,
+    stops: list[Stop],
 ) -> np.ndarray:
     """Energy per leg i->j in profile units (Wh or mL), incl. dwell at destination stop j."""
     temp = problem.conditions.ambient_temp_c
@@ -85,7 +90,7 @@ def _leg_energy_matrix(
     per_leg = battery_kwh if vt.is_electric else fuel_l
     service = np.zeros(dist.shape[0])
     nd = len(problem.depots)
-    service[nd:] = [s.service_time_s for s in problem.stops]
+    service[nd:] = [s.service_time_s for s in stops]
     dwell = np.array(
         [
             (
@@ -240,7 +245,7 @@ def translate(problem: Problem, params: SolveParams) -> Translation:
             continue
         payload = vt.capacity_kg if params.energy_payload == "full" else vt.capacity_kg / 2
         payload = min(payload, float(sum(weights)))
-        em = _leg_energy_matrix(problem, vt, dist, dur, payload)
+        em = _leg_energy_matrix(problem, vt, dist, dur, payload, client_stops)
         energy_mats.append(em)
         if vt.is_electric:
             price = econ.electricity_per_kwh / vt.powertrain.charging_efficiency  # type: ignore[union-attr]
