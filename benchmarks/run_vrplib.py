@@ -97,11 +97,17 @@ def run_one(path: str, solver: str, time_limit: float, seed: int) -> dict[str, A
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("suite", nargs="+", help="folders or .vrp files")
-    ap.add_argument("--time-limit", type=float, default=10.0, help="seconds per instance and solver")
+    ap.add_argument(
+        "--time-limit", type=float, default=10.0, help="seconds per instance and solver"
+    )
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--limit", type=int, default=None, help="at most this many instances per folder")
+    ap.add_argument(
+        "--limit", type=int, default=None, help="at most this many instances per folder"
+    )
     ap.add_argument("--every", type=int, default=1, help="take every k-th instance of a folder")
     ap.add_argument("--jobs", type=int, default=2, help="processes (2: both solvers at once)")
     ap.add_argument("--markdown", type=Path, help="append the table as Markdown to this file")

@@ -28,4 +28,13 @@ def plan(
     return annotate(problem, solve(problem, params))
 
 
-__all__ = ["CheckReport", "Problem", "Solution", "SolveParams", "annotate", "check", "plan", "solve"]
+__all__ = [
+    "CheckReport",
+    "Problem",
+    "Solution",
+    "SolveParams",
+    "annotate",
+    "check",
+    "plan",
+    "solve",
+]

@@ -66,14 +66,10 @@ def fleet_variant(problem: Problem, strategy: str) -> Problem:
     stops = tuple(
         s
         if s.vehicle_types is None
-        else s.replace(
-            vehicle_types=[n for t in s.vehicle_types for n in id_map.get(t, [t])]
-        )
+        else s.replace(vehicle_types=[n for t in s.vehicle_types for n in id_map.get(t, [t])])
         for s in problem.stops
     )
-    return problem.replace(
-        name=f"{problem.name}-{strategy}", vehicle_types=types, stops=stops
-    )
+    return problem.replace(name=f"{problem.name}-{strategy}", vehicle_types=types, stops=stops)
 
 
 @dataclass(frozen=True)
@@ -114,7 +110,9 @@ def compare_fleets(
         if on_start:
             on_start(strategy)
         variant = fleet_variant(problem, strategy)
-        out.append(StrategyResult(strategy, variant, plan(variant, time_limit_s=time_limit_s, seed=seed)))
+        out.append(
+            StrategyResult(strategy, variant, plan(variant, time_limit_s=time_limit_s, seed=seed))
+        )
     return out
 
 

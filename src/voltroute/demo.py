@@ -92,9 +92,7 @@ def _buildings(pbf: Path) -> list[dict[str, Any]]:
     return out
 
 
-def generate_orders(
-    buildings: list[dict[str, Any]], *, n_stops: int, seed: int
-) -> list[Stop]:
+def generate_orders(buildings: list[dict[str, Any]], *, n_stops: int, seed: int) -> list[Stop]:
     """Synthetic orders at real buildings (see :data:`ORDER_ASSUMPTIONS`)."""
     rng = np.random.default_rng(seed)
     replace = n_stops > len(buildings)
@@ -110,7 +108,9 @@ def generate_orders(
             w = float(np.clip(rng.lognormal(np.log(1.2), 0.9), 0.1, 30.0))
             density = float(rng.uniform(80.0, 250.0))
             v = max(w / density, 0.001)
-            parcels.append(Parcel(id=f"P{k + 1:04d}-{j + 1}", weight_kg=round(w, 3), volume_m3=round(v, 5)))
+            parcels.append(
+                Parcel(id=f"P{k + 1:04d}-{j + 1}", weight_kg=round(w, 3), volume_m3=round(v, 5))
+            )
         service = 60 + 30 * n_parcels + (60 if b["kind"] in RESIDENTIAL_BLOCKS else 0)
         tw = None
         if business:
@@ -137,9 +137,15 @@ def demo_fleet() -> list[Any]:
     shift = {"shift_start_s": 8 * H, "shift_end_s": 18 * H}
     return [
         vehicle_type_from_preset("rivian-edv", id="edv", start_depot="HEL1", count=3, **shift),
-        vehicle_type_from_preset("ford-e-transit", id="etransit", start_depot="HEL1", count=2, **shift),
-        vehicle_type_from_preset("diesel-step-van", id="stepvan", start_depot="HEL1", count=2, **shift),
-        vehicle_type_from_preset("diesel-cargo-van", id="cargovan", start_depot="HEL1", count=1, **shift),
+        vehicle_type_from_preset(
+            "ford-e-transit", id="etransit", start_depot="HEL1", count=2, **shift
+        ),
+        vehicle_type_from_preset(
+            "diesel-step-van", id="stepvan", start_depot="HEL1", count=2, **shift
+        ),
+        vehicle_type_from_preset(
+            "diesel-cargo-van", id="cargovan", start_depot="HEL1", count=1, **shift
+        ),
     ]
 
 
@@ -157,7 +163,9 @@ def build_problem(
     pbf = helsinki_pbf()
     t = time.perf_counter()
     roads = RoadNetwork.from_pbf(pbf, cache_dir=cache_dir)
-    log(f"road network: {roads.num_nodes} nodes, {roads.num_edges} edges ({time.perf_counter() - t:.1f} s)")
+    log(
+        f"road network: {roads.num_nodes} nodes, {roads.num_edges} edges ({time.perf_counter() - t:.1f} s)"
+    )
     t = time.perf_counter()
     buildings = _buildings(pbf)
     stops = generate_orders(buildings, n_stops=n_stops, seed=seed)

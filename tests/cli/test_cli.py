@@ -63,13 +63,36 @@ def test_missing_file_and_bad_args(capsys, tmp_path):
 
 def test_solve_then_check_json(tmp_path, capsys):
     out = tmp_path / "sol.json"
-    assert main(["solve", str(DATA / "small_problem.json"), "--time-limit", "2",
-                 "--max-iterations", "200", "-o", str(out), "-q"]) == 0
+    assert (
+        main(
+            [
+                "solve",
+                str(DATA / "small_problem.json"),
+                "--time-limit",
+                "2",
+                "--max-iterations",
+                "200",
+                "-o",
+                str(out),
+                "-q",
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
     assert main(["check", str(DATA / "small_problem.json"), str(out), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    for key in ("feasible", "distance_m", "duration_s", "energy_kwh", "fuel_l", "cost", "co2_kg",
-                "served", "unassigned"):
+    for key in (
+        "feasible",
+        "distance_m",
+        "duration_s",
+        "energy_kwh",
+        "fuel_l",
+        "cost",
+        "co2_kg",
+        "served",
+        "unassigned",
+    ):
         assert key in report
     assert report["feasible"] is True
     assert report["served"] + report["unassigned"] == 14
@@ -87,8 +110,24 @@ def test_check_reports_infeasible_with_exit_1(tmp_path, capsys):
 @pytest.mark.parametrize("fmt", ["json", "geojson", "vroom"])
 def test_output_formats(fmt, tmp_path, capsys):
     out = tmp_path / f"sol.{fmt}"
-    assert main(["solve", str(DATA / "small_problem.json"), "--time-limit", "1",
-                 "--max-iterations", "100", "--format", fmt, "-o", str(out), "-q"]) == 0
+    assert (
+        main(
+            [
+                "solve",
+                str(DATA / "small_problem.json"),
+                "--time-limit",
+                "1",
+                "--max-iterations",
+                "100",
+                "--format",
+                fmt,
+                "-o",
+                str(out),
+                "-q",
+            ]
+        )
+        == 0
+    )
     data = json.loads(out.read_text())
     if fmt == "geojson":
         assert data["type"] == "FeatureCollection"
@@ -103,13 +142,23 @@ def test_schema_and_presets(capsys):
     assert json.loads(capsys.readouterr().out)["title"] == "voltroute problem"
     assert main(["presets"]) == 0
     out = capsys.readouterr().out
-    for name in ("rivian-edv", "ford-e-transit", "mercedes-esprinter", "diesel-step-van", "diesel-cargo-van"):
+    for name in (
+        "rivian-edv",
+        "ford-e-transit",
+        "mercedes-esprinter",
+        "diesel-step-van",
+        "diesel-cargo-van",
+    ):
         assert name in out
 
 
 def test_console_script_installed():
     exe = shutil.which("voltroute") or str(Path(sys.executable).parent / "voltroute")
-    res = subprocess.run([exe, "solve", str(DATA / "bad" / "unknown_depot.json")],
-                         capture_output=True, text=True, timeout=60)
+    res = subprocess.run(
+        [exe, "solve", str(DATA / "bad" / "unknown_depot.json")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert res.returncode == 2
     assert res.stderr.strip().count("\n") == 0 and "start_depot" in res.stderr

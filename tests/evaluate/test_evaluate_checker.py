@@ -11,18 +11,34 @@ from voltroute.model import Problem, Route, Solution, Unassigned
 
 
 def _planar(**vt_over) -> Problem:
-    vt = {"id": "v", "count": 2, "capacity_kg": 10, "capacity_m3": 1, "start_depot": "d",
-          "driver_cost_per_hour": 36.0, "cost_per_km": 0.5, "fixed_cost_per_day": 10.0}
+    vt = {
+        "id": "v",
+        "count": 2,
+        "capacity_kg": 10,
+        "capacity_m3": 1,
+        "start_depot": "d",
+        "driver_cost_per_hour": 36.0,
+        "cost_per_km": 0.5,
+        "fixed_cost_per_day": 10.0,
+    }
     vt.update(vt_over)
     return Problem.model_validate(
         {
             "depots": [{"id": "d", "location": {"x": 0, "y": 0}}],
             "stops": [
-                {"id": "a", "location": {"x": 1, "y": 0}, "service_time_s": 60,
-                 "time_window": {"start_s": 200, "end_s": 300},
-                 "parcels": [{"id": "pa", "weight_kg": 4, "volume_m3": 0.2}]},
-                {"id": "b", "location": {"x": 2, "y": 0}, "service_time_s": 30,
-                 "parcels": [{"id": "pb", "weight_kg": 5, "volume_m3": 0.3}]},
+                {
+                    "id": "a",
+                    "location": {"x": 1, "y": 0},
+                    "service_time_s": 60,
+                    "time_window": {"start_s": 200, "end_s": 300},
+                    "parcels": [{"id": "pa", "weight_kg": 4, "volume_m3": 0.2}],
+                },
+                {
+                    "id": "b",
+                    "location": {"x": 2, "y": 0},
+                    "service_time_s": 30,
+                    "parcels": [{"id": "pb", "weight_kg": 5, "volume_m3": 0.3}],
+                },
             ],
             "vehicle_types": [vt],
             "travel": {"model": "matrix"},
@@ -56,7 +72,9 @@ def test_hand_computed_route():
 
 
 def test_given_start_time_is_used_and_waiting_counted():
-    rep = check(_planar(), _sol(Route(vehicle="v-1", vehicle_type="v", stops=("a", "b"), start_s=0)))
+    rep = check(
+        _planar(), _sol(Route(vehicle="v-1", vehicle_type="v", stops=("a", "b"), start_s=0))
+    )
     r = rep.routes[0]
     assert r.wait_s == 100 and r.duration_s == 460
 
@@ -65,12 +83,16 @@ def test_time_window_violation():
     rep = check(_planar(), _sol(Route(vehicle="v-1", vehicle_type="v", stops=("b", "a"))))
     # b first: arrive b 120, serve till 150, a at 200: feasible; force lateness with a late start
     assert rep.feasible
-    late = check(_planar(), _sol(Route(vehicle="v-1", vehicle_type="v", stops=("b", "a"), start_s=500)))
+    late = check(
+        _planar(), _sol(Route(vehicle="v-1", vehicle_type="v", stops=("b", "a"), start_s=500))
+    )
     assert not late.feasible and {v.kind for v in late.violations} == {"time_window"}
 
 
 def test_capacity_violation():
-    rep = check(_planar(capacity_kg=8), _sol(Route(vehicle="v-1", vehicle_type="v", stops=("a", "b"))))
+    rep = check(
+        _planar(capacity_kg=8), _sol(Route(vehicle="v-1", vehicle_type="v", stops=("a", "b")))
+    )
     assert [v.kind for v in rep.violations] == ["capacity"]
 
 
@@ -80,7 +102,9 @@ def test_shift_violations():
         _sol(Route(vehicle="v-1", vehicle_type="v", stops=("a", "b"))),
     )
     assert [v.kind for v in rep.violations] == ["shift"]
-    rep = check(_planar(shift_end_s=400), _sol(Route(vehicle="v-1", vehicle_type="v", stops=("a", "b"))))
+    rep = check(
+        _planar(shift_end_s=400), _sol(Route(vehicle="v-1", vehicle_type="v", stops=("a", "b")))
+    )
     assert "shift" in {v.kind for v in rep.violations}
 
 
@@ -98,25 +122,36 @@ def test_served_once_or_unassigned():
     assert "duplicate" in {v.kind for v in twice.violations}
     both = check(
         p,
-        _sol(Route(vehicle="v-1", vehicle_type="v", stops=("a", "b")),
-             unassigned=(Unassigned(stop="b", reason="other"),)),
+        _sol(
+            Route(vehicle="v-1", vehicle_type="v", stops=("a", "b")),
+            unassigned=(Unassigned(stop="b", reason="other"),),
+        ),
     )
     assert "duplicate" in {v.kind for v in both.violations}
-    ok = check(p, _sol(Route(vehicle="v-1", vehicle_type="v", stops=("a",)),
-                       unassigned=(Unassigned(stop="b", reason="fleet_size"),)))
+    ok = check(
+        p,
+        _sol(
+            Route(vehicle="v-1", vehicle_type="v", stops=("a",)),
+            unassigned=(Unassigned(stop="b", reason="fleet_size"),),
+        ),
+    )
     assert ok.feasible and ok.kpis["unassigned_parcels"] == 1
 
 
 def test_unknown_things_and_fleet_size():
     p = _planar()
     assert not check(p, _sol(Route(vehicle="v-1", vehicle_type="zz", stops=("a", "b")))).feasible
-    assert not check(p, _sol(Route(vehicle="v-1", vehicle_type="v", stops=("a", "b", "q")))).feasible
+    assert not check(
+        p, _sol(Route(vehicle="v-1", vehicle_type="v", stops=("a", "b", "q")))
+    ).feasible
     rep = check(p, _sol(Route(vehicle="v-3", vehicle_type="v", stops=("a", "b"))))
     assert [v.kind for v in rep.violations] == ["fleet"]
     rep = check(
         p,
-        _sol(Route(vehicle="v-1", vehicle_type="v", stops=("a",)),
-             Route(vehicle="v-1", vehicle_type="v", stops=("b",))),
+        _sol(
+            Route(vehicle="v-1", vehicle_type="v", stops=("a",)),
+            Route(vehicle="v-1", vehicle_type="v", stops=("b",)),
+        ),
     )
     assert "fleet" in {v.kind for v in rep.violations}
 
@@ -160,9 +195,13 @@ def test_energy_reserve_violation_and_soc_trace():
 @settings(max_examples=40, deadline=None)
 @given(st.permutations(["a", "b"]), st.integers(0, 1000))
 def test_property_checker_costs_add_up(order, start):
-    rep = check(_planar(), _sol(Route(vehicle="v-1", vehicle_type="v", stops=tuple(order), start_s=start)))
+    rep = check(
+        _planar(), _sol(Route(vehicle="v-1", vehicle_type="v", stops=tuple(order), start_s=start))
+    )
     r = rep.routes[0]
-    assert r.cost["total"] == pytest.approx(sum(r.cost[k] for k in ("fixed", "driver", "energy", "maintenance")))
+    assert r.cost["total"] == pytest.approx(
+        sum(r.cost[k] for k in ("fixed", "driver", "energy", "maintenance"))
+    )
     assert r.duration_s >= r.travel_s + r.service_s
     assert r.distance_m == 2700
     assert rep.kpis["served"] + rep.kpis["unassigned"] == 2

@@ -25,8 +25,13 @@ def test_matrix_problem_round_trip():
     p = problem_from_dict(
         {
             "depots": [{"id": "d", "location": {"x": 0, "y": 0}}],
-            "stops": [{"id": "a", "location": {"x": 3, "y": 4},
-                       "parcels": [{"id": "pa", "weight_kg": 1, "volume_m3": 0}]}],
+            "stops": [
+                {
+                    "id": "a",
+                    "location": {"x": 3, "y": 4},
+                    "parcels": [{"id": "pa", "weight_kg": 1, "volume_m3": 0}],
+                }
+            ],
             "vehicle_types": [{"id": "v", "capacity_kg": 5, "capacity_m3": 0, "start_depot": "d"}],
             "travel": {"model": "matrix"},
             "matrices": {"distance_m": [[0, 5], [5, 0]], "duration_s": [[0, 1], [1, 0]]},

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from voltroute.io import problem_from_dict
 from voltroute.model import (
@@ -35,7 +36,7 @@ def _problem(**over):
 
 def test_valid_problem_is_immutable():
     p = _problem()
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError, match="frozen"):
         p.name = "other"  # type: ignore[misc]
     assert p.stop_index == {"s1": 1}
     assert p.num_parcels == 1
@@ -45,7 +46,7 @@ def test_replace_revalidates():
     p = _problem()
     q = p.replace(name="renamed")
     assert q.name == "renamed" and p.name == "problem"
-    with pytest.raises(Exception, match="vehicle_types"):
+    with pytest.raises(ValidationError, match="vehicle_types"):
         p.replace(vehicle_types=[])
 
 
@@ -95,8 +96,13 @@ def test_preset_fills_and_overrides():
         {
             "depots": [{"id": "d", "location": {"lat": 60, "lon": 24}}],
             "vehicle_types": [
-                {"id": "e", "preset": "ford-e-transit", "start_depot": "d", "count": 3,
-                 "powertrain": {"kind": "electric", "reserve_fraction": 0.2}}
+                {
+                    "id": "e",
+                    "preset": "ford-e-transit",
+                    "start_depot": "d",
+                    "count": 3,
+                    "powertrain": {"kind": "electric", "reserve_fraction": 0.2},
+                }
             ],
         }
     )
@@ -135,7 +141,11 @@ def test_time_window_accepts_exactly_ordered(a, b):
 @given(st.lists(st.sampled_from(["a", "b", "c", "d"]), min_size=1, max_size=6))
 def test_duplicate_stop_ids_always_refused(ids):
     stops = [
-        Stop(id=i, location=Location(lat=0, lon=0), parcels=[Parcel(id=f"p{k}", weight_kg=1, volume_m3=0)])
+        Stop(
+            id=i,
+            location=Location(lat=0, lon=0),
+            parcels=[Parcel(id=f"p{k}", weight_kg=1, volume_m3=0)],
+        )
         for k, i in enumerate(ids)
     ]
     if len(set(ids)) == len(ids):

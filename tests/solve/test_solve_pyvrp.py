@@ -96,14 +96,17 @@ def test_params_validate():
         SolveParams(seed=-1)
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     st.lists(st.floats(0.1, 400.0), min_size=14, max_size=14),
     st.integers(1, 3),
 )
 def test_property_every_stop_served_once_or_unassigned(small_problem, weights, count):
     stops = [
-        s.replace(parcels=[s.parcels[0].replace(weight_kg=w)]) for s, w in zip(small_problem.stops, weights)
+        s.replace(parcels=[s.parcels[0].replace(weight_kg=w)])
+        for s, w in zip(small_problem.stops, weights, strict=False)
     ]
     vts = [vt.replace(count=count) for vt in small_problem.vehicle_types]
     p = small_problem.replace(stops=stops, vehicle_types=vts)

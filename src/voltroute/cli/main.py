@@ -131,7 +131,10 @@ def cmd_check(args: argparse.Namespace) -> int:
                 {"kind": v.kind, "message": v.message, "route": v.route, "stop": v.stop}
                 for v in report.violations
             ],
-            "routes": [r.kpis() | {"vehicle": r.vehicle, "vehicle_type": r.vehicle_type} for r in report.routes],
+            "routes": [
+                r.kpis() | {"vehicle": r.vehicle, "vehicle_type": r.vehicle_type}
+                for r in report.routes
+            ],
         }
         print(json.dumps(out, indent=1))
     else:
@@ -185,7 +188,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
         problem,
         time_limit_s=args.time_limit,
         seed=args.seed,
-        on_start=(lambda s: print(f"planning {s} fleet ...", file=sys.stderr)) if not args.quiet else None,
+        on_start=(lambda s: print(f"planning {s} fleet ...", file=sys.stderr))
+        if not args.quiet
+        else None,
     )
     print(format_table(results, problem.economics.currency))
     if args.json:
@@ -236,7 +241,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         verbose=not args.quiet,
     )
     if not args.quiet:
-        print(f"demo finished in {time.perf_counter() - t0:.0f} s; open {Path(args.out) / 'report.html'}")
+        print(
+            f"demo finished in {time.perf_counter() - t0:.0f} s; open {Path(args.out) / 'report.html'}"
+        )
     return 0
 
 
@@ -250,11 +257,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    s = sub.add_parser("solve", help="plan routes for a problem (native JSON, VRPLIB or VROOM JSON)")
+    s = sub.add_parser(
+        "solve", help="plan routes for a problem (native JSON, VRPLIB or VROOM JSON)"
+    )
     s.add_argument("problem", help="problem file; the format is recognised by content")
-    s.add_argument("--time-limit", type=float, default=10.0, metavar="S", help="search time, s (default 10)")
+    s.add_argument(
+        "--time-limit", type=float, default=10.0, metavar="S", help="search time, s (default 10)"
+    )
     s.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    s.add_argument("--max-iterations", type=int, default=None, metavar="N", help="cap on search iterations")
+    s.add_argument(
+        "--max-iterations", type=int, default=None, metavar="N", help="cap on search iterations"
+    )
     s.add_argument("--format", choices=["json", "vrplib", "vroom", "geojson"], default="json")
     s.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     s.add_argument("-q", "--quiet", action="store_true", help="no progress display")
@@ -269,13 +282,19 @@ def build_parser() -> argparse.ArgumentParser:
     i = sub.add_parser("import", help="import external data")
     isub = i.add_subparsers(dest="source", required=True, parser_class=_Parser)
     lm = isub.add_parser("lmrrc", help="an Amazon Last Mile Routing Research Challenge route")
-    lm.add_argument("dir", help="folder with route_data.json, package_data.json, actual_sequences.json")
+    lm.add_argument(
+        "dir", help="folder with route_data.json, package_data.json, actual_sequences.json"
+    )
     lm.add_argument("--route", required=True, help="route id, e.g. RouteID_...")
     lm.add_argument("--problem", required=True, metavar="P.json", help="problem output file")
-    lm.add_argument("--actual", required=True, metavar="A.json", help="driver's sequence output file")
+    lm.add_argument(
+        "--actual", required=True, metavar="A.json", help="driver's sequence output file"
+    )
     lm.set_defaults(func=cmd_import_lmrrc)
 
-    cp = sub.add_parser("compare", help="plan the same orders with diesel, electric and mixed fleets")
+    cp = sub.add_parser(
+        "compare", help="plan the same orders with diesel, electric and mixed fleets"
+    )
     cp.add_argument("problem")
     cp.add_argument("--time-limit", type=float, default=10.0, metavar="S", help="per fleet, s")
     cp.add_argument("--seed", type=int, default=0)
@@ -291,10 +310,14 @@ def build_parser() -> argparse.ArgumentParser:
     pr = sub.add_parser("presets", help="list the vehicle catalogue")
     pr.set_defaults(func=cmd_presets)
 
-    d = sub.add_parser("demo", help="plan a real day on the Helsinki road network and write a report")
+    d = sub.add_parser(
+        "demo", help="plan a real day on the Helsinki road network and write a report"
+    )
     d.add_argument("--out", default="demo-output", metavar="DIR", help="output folder")
     d.add_argument("--stops", type=int, default=300, help="delivery addresses (default 300)")
-    d.add_argument("--time-limit", type=float, default=30.0, metavar="S", help="main plan search, s")
+    d.add_argument(
+        "--time-limit", type=float, default=30.0, metavar="S", help="main plan search, s"
+    )
     d.add_argument(
         "--compare-time-limit", type=float, default=15.0, metavar="S", help="per fleet strategy, s"
     )

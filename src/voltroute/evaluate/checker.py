@@ -373,10 +373,14 @@ def check(problem: Problem, solution: Solution) -> CheckReport:
     unassigned_ids = Counter(u.stop for u in solution.unassigned)
     for stop_id, n in served.items():
         if n > 1:
-            violations.append(Violation("duplicate", f"stop {stop_id} is served {n} times", stop=stop_id))
+            violations.append(
+                Violation("duplicate", f"stop {stop_id} is served {n} times", stop=stop_id)
+            )
         if stop_id in unassigned_ids:
             violations.append(
-                Violation("duplicate", f"stop {stop_id} is both served and unassigned", stop=stop_id)
+                Violation(
+                    "duplicate", f"stop {stop_id} is both served and unassigned", stop=stop_id
+                )
             )
     for stop_id in unassigned_ids:
         if stop_id not in problem.stop_by_id:
@@ -405,7 +409,9 @@ def _plan_kpis(
     for r in results:
         for k in cost:
             cost[k] += r.cost[k]
-    unassigned_stops = [problem.stop_by_id[u.stop] for u in solution.unassigned if u.stop in problem.stop_by_id]
+    unassigned_stops = [
+        problem.stop_by_id[u.stop] for u in solution.unassigned if u.stop in problem.stop_by_id
+    ]
     penalty = sum(problem.stop_penalty(s) for s in unassigned_stops)
     served_parcels = sum(r.parcels for r in results)
     co2 = sum(r.co2_kg for r in results)
@@ -450,7 +456,11 @@ def annotate(problem: Problem, solution: Solution) -> Solution:
             continue
         routes.append(
             route.model_copy(
-                update={"steps": tuple(r.steps), "kpis": r.kpis(), "start_s": r.steps[0].departure_s}
+                update={
+                    "steps": tuple(r.steps),
+                    "kpis": r.kpis(),
+                    "start_s": r.steps[0].departure_s,
+                }
             )
         )
     return solution.model_copy(update={"routes": tuple(routes), "kpis": report.kpis})

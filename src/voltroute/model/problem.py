@@ -406,9 +406,7 @@ class Problem(Frozen):
         for i, vt in enumerate(self.vehicle_types):
             for name, ref in (("start_depot", vt.start_depot), ("end_depot", vt.end_depot)):
                 if ref is not None and ref not in depot_ids:
-                    raise ProblemError(
-                        f"vehicle_types.{i}.{name}", f"unknown depot id {ref!r}"
-                    )
+                    raise ProblemError(f"vehicle_types.{i}.{name}", f"unknown depot id {ref!r}")
         for i, stop in enumerate(self.stops):
             for ref in stop.vehicle_types or ():
                 if ref not in type_ids:

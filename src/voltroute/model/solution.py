@@ -51,8 +51,9 @@ class Route(Frozen):
     vehicle_type: Identifier
     stops: tuple[Identifier, ...] = Field(min_length=1)
     start_s: float | None = Field(
-        default=None, description="departure time from the depot; None lets the checker choose "
-        "the latest start that adds no waiting"
+        default=None,
+        description="departure time from the depot; None lets the checker choose "
+        "the latest start that adds no waiting",
     )
     steps: tuple[Step, ...] = ()
     kpis: dict[str, Any] = Field(default_factory=dict)

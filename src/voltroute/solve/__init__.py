@@ -19,7 +19,9 @@ def select_engine(problem: Problem, params: SolveParams) -> Engine:
     if params.engine != "auto":
         engine = ENGINES.get(params.engine)
         if engine is None:
-            raise ProblemError("engine", f"unknown engine {params.engine!r}; known: {sorted(ENGINES)}")
+            raise ProblemError(
+                "engine", f"unknown engine {params.engine!r}; known: {sorted(ENGINES)}"
+            )
         why = engine.supports(problem)
         if why:
             raise ProblemError("engine", f"{params.engine} cannot solve this problem: {why}")
@@ -36,4 +38,12 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
     return select_engine(problem, params).solve(problem, params)
 
 
-__all__ = ["ENGINES", "Engine", "Progress", "ProgressCallback", "SolveParams", "select_engine", "solve"]
+__all__ = [
+    "ENGINES",
+    "Engine",
+    "Progress",
+    "ProgressCallback",
+    "SolveParams",
+    "select_engine",
+    "solve",
+]

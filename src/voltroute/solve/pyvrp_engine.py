@@ -180,7 +180,9 @@ def screen_stops(problem: Problem, dist: np.ndarray, dur: np.ndarray) -> list[Un
                 out_kwh = leg_energy_array(vt, dist[s, j : j + 1], dur[s, j : j + 1], pay, temp)[0]
                 back_kwh = leg_energy_array(vt, dist[j, e : e + 1], dur[j, e : e + 1], 0.0, temp)[0]
                 need = float(out_kwh[0] + back_kwh[0])
-                need += dwell_energy(vt, duration_s=stop.service_time_s, ambient_temp_c=temp).battery_kwh
+                need += dwell_energy(
+                    vt, duration_s=stop.service_time_s, ambient_temp_c=temp
+                ).battery_kwh
                 if need > _energy_budget_units(problem, vt) / 1000.0 + 1e-9:
                     reasons.append(
                         ("energy", f"out-and-back needs {need:.1f} kWh, more than {vt.id} has")
@@ -300,7 +302,9 @@ def translate(problem: Problem, params: SolveParams) -> Translation:
 
     locations = [pyvrp.Location(*loc.xy) for loc in problem.locations]
     locations = [locations[i] for i in keep]
-    depots = [pyvrp.Depot(i, tw_early=d.open_s, tw_late=d.close_s) for i, d in enumerate(problem.depots)]
+    depots = [
+        pyvrp.Depot(i, tw_early=d.open_s, tw_late=d.close_s) for i, d in enumerate(problem.depots)
+    ]
     clients = []
     for k, s in enumerate(client_stops):
         tw = s.time_window
@@ -477,7 +481,9 @@ class PyVRPEngine:
         }
         if not tr.client_stops:
             info["runtime_s"] = time.perf_counter() - t0
-            return Solution(problem=problem.name, routes=(), unassigned=tuple(unassigned), solver=info)
+            return Solution(
+                problem=problem.name, routes=(), unassigned=tuple(unassigned), solver=info
+            )
 
         budget = params.time_limit_s - (time.perf_counter() - t0)
         stop = _ProgressStop(params, budget)
@@ -512,7 +518,9 @@ class PyVRPEngine:
             if not visits:
                 continue
             served.update(visits)
-            fixed = pyvrp.Route(tr.data, [Activity(ActivityType.CLIENT, c) for c in visits], vt_index)
+            fixed = pyvrp.Route(
+                tr.data, [Activity(ActivityType.CLIENT, c) for c in visits], vt_index
+            )
             routes.append(
                 Route(
                     vehicle=names[vt_index].pop(0),
@@ -532,10 +540,15 @@ class PyVRPEngine:
             )
             unassigned.append(
                 Unassigned(
-                    stop=s.id, parcels=tuple(p.id for p in s.parcels), reason=reason, detail=detail  # type: ignore[arg-type]
+                    stop=s.id,
+                    parcels=tuple(p.id for p in s.parcels),
+                    reason=reason,
+                    detail=detail,  # type: ignore[arg-type]
                 )
             )
         info["runtime_s"] = time.perf_counter() - t0
         order = {s.id: i for i, s in enumerate(problem.stops)}
         unassigned.sort(key=lambda u: order[u.stop])
-        return Solution(problem=problem.name, routes=tuple(routes), unassigned=tuple(unassigned), solver=info)
+        return Solution(
+            problem=problem.name, routes=tuple(routes), unassigned=tuple(unassigned), solver=info
+        )
