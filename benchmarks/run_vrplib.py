@@ -32,14 +32,25 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def bks_cost(path: Path) -> float | None:
+def bks(path: Path) -> tuple[float | None, float | None]:
+    """(published cost, the same solution's cost recomputed by our checker) of the ``.sol``.
+
+    Gaps are taken against the recomputed cost, which is in the same units as ours (rounding
+    conventions scale some suites: dimacs x10, exact x1000 and HFVRP's cost x100).
+    """
+    from voltroute.evaluate import check
+    from voltroute.io.vrplib import read_vrplib, read_vrplib_solution
+
     sol = path.with_suffix(".sol")
     if not sol.exists():
-        return None
-    for line in sol.read_text().splitlines():
-        if line.strip().lower().startswith("cost"):
-            return float(line.split()[-1])
-    return None
+        return None, None
+    problem = read_vrplib(path)
+    solution = read_vrplib_solution(sol, problem)
+    report = check(problem, solution)
+    published = solution.solver.get("reported_cost")
+    return (float(published) if published is not None else None), (
+        report.kpis["cost"]["total"] if report.feasible else None
+    )
 
 
 def run_one(path: str, solver: str, time_limit: float, seed: int) -> dict[str, Any]:
@@ -48,12 +59,12 @@ def run_one(path: str, solver: str, time_limit: float, seed: int) -> dict[str, A
     from pyvrp.stop import MaxRuntime
 
     from voltroute.evaluate import check
-    from voltroute.io.vrplib import default_round_func, read_vrplib
+    from voltroute.io.vrplib import read_vrplib
     from voltroute.model import Route, Solution, Unassigned
     from voltroute.solve import SolveParams, solve
 
     problem = read_vrplib(path)
-    rf = default_round_func(path)
+    rf = problem.travel.rounding
     t0 = time.perf_counter()
     if solver == "voltroute":
         sol = solve(problem, SolveParams(time_limit_s=time_limit, seed=seed))
@@ -83,13 +94,12 @@ def run_one(path: str, solver: str, time_limit: float, seed: int) -> dict[str, A
     elapsed = time.perf_counter() - t0
     report = check(problem, sol)
     cost = report.kpis["cost"]["total"]
-    scale = 10.0 if rf == "dimacs" else 1.0
     return {
         "instance": Path(path).stem,
         "solver": solver,
         "clients": len(problem.stops),
         "feasible": report.feasible and not sol.unassigned,
-        "cost": cost / scale,
+        "cost": cost,
         "time_s": elapsed,
         "peak_mb": _peak_rss_mb(),
         "routes": len(sol.routes),
@@ -144,11 +154,13 @@ def main(argv: list[str] | None = None) -> int:
                 for s in ("voltroute", "pyvrp")
             }
             res = {s: fut.result() for s, fut in futs.items()}
-            bks = bks_cost(f)
-            row: dict[str, Any] = {"instance": f.stem, "n": res["voltroute"]["clients"], "bks": bks}
+            published, ref = bks(f)
+            unit = (published / ref) if published and ref else 1.0  # checker -> published units
+            row: dict[str, Any] = {"instance": f.stem, "n": res["voltroute"]["clients"]}
+            row["bks"] = published if published is not None else float("nan")
             for s, r in res.items():
-                gap = 100.0 * (r["cost"] - bks) / bks if bks and r["feasible"] else None
-                row[s] = r | {"gap": gap}
+                gap = 100.0 * (r["cost"] - ref) / ref if ref and r["feasible"] else None
+                row[s] = r | {"gap": gap, "cost": r["cost"] * unit}
             rows.append(row)
             v, p = row["voltroute"], row["pyvrp"]
 
@@ -156,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
                 return f"{x['gap']:6.2f}" if x["gap"] is not None else "  INF "
 
             print(
-                f"{f.stem:<16} {row['n']:>5} {bks or float('nan'):>10.1f} | {v['cost']:>10.1f} {g(v)} "
+                f"{f.stem:<16} {row['n']:>5} {row['bks']:>10.1f} | {v['cost']:>10.1f} {g(v)} "
                 f"{v['time_s']:>5.1f} {v['peak_mb']:>5.0f} | {p['cost']:>10.1f} {g(p)} "
                 f"{p['time_s']:>5.1f} {p['peak_mb']:>5.0f}",
                 flush=True,

@@ -277,9 +277,9 @@ def _check_route(
             )
     end = t
     duration = end - start
-    if end > vt.shift_end_s + EPS_S:
+    if vt.shift_end_s is not None and end > vt.shift_end_s + EPS_S:
         bad("shift", f"{route.vehicle}: returns at {end:.0f} s, after shift end {vt.shift_end_s} s")
-    if end > end_depot.close_s + EPS_S:
+    if end_depot.close_s is not None and end > end_depot.close_s + EPS_S:
         bad("shift", f"{route.vehicle}: returns at {end:.0f} s, after depot {end_depot.id} closes")
     if vt.max_shift_duration_s is not None and duration > vt.max_shift_duration_s + EPS_S:
         bad(

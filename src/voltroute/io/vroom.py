@@ -23,7 +23,6 @@ import numpy as np
 from pydantic import ValidationError
 
 from voltroute.model import (
-    DAY_S,
     Depot,
     Location,
     Matrices,
@@ -253,7 +252,6 @@ def problem_from_vroom(
     depots: list[Depot] = []
     depot_key: dict[Any, str] = {}
     depot_matrix_index: list[int | None] = []
-    ends: list[int] = []
 
     def depot_for(place: tuple[Location, int | None]) -> str:
         loc, index = place
@@ -300,7 +298,6 @@ def problem_from_vroom(
                 row["capacity_m3"] = m3
         if v.get("time_window") is not None:
             row["shift_start_s"], row["shift_end_s"] = _window(v["time_window"], f"{f}.time_window")
-            ends.append(row["shift_end_s"])
         if v.get("max_distance") is not None:
             row["max_distance_m"] = float(_uint(v["max_distance"], f"{f}.max_distance"))
         costs = v.get("costs")
@@ -356,7 +353,6 @@ def problem_from_vroom(
             if tws:
                 tw_start, tw_end = _window(tws[0], f"{f}.time_windows.0")
                 window = TimeWindow(start_s=tw_start, end_s=tw_end)
-                ends.append(tw_end)
         skills = _skills(job.get("skills"), f"{f}.skills")
         allowed = tuple(vid for vid, have in vehicle_skills if skills <= have)
         description = job.get("description")
@@ -381,14 +377,11 @@ def problem_from_vroom(
         if "capacity_kg" not in row and dims.size:
             raise ProblemError(f"vehicles.{i}.capacity", f"is required: {dims.where} has amounts")
 
-    # The planning horizon: VROOM's "no time window" means unbounded; ours ends a day after the
-    # latest time in the input, and never before the model's default two days.
-    horizon = max(2 * DAY_S, max(ends, default=0) + DAY_S)
-    depots = [d.replace(close_s=horizon) for d in depots]
+    # VROOM's "no time window" means unbounded, as does None in our model.
 
     vehicle_types = []
     for i, row in enumerate(vehicle_rows):
-        fields: dict[str, Any] = {"capacity_kg": 0.0, "capacity_m3": 0.0, "shift_end_s": horizon}
+        fields: dict[str, Any] = {"capacity_kg": 0.0, "capacity_m3": 0.0}
         fields.update(default_preset_fields or {})
         fields.update(row)
         try:

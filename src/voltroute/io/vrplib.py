@@ -28,7 +28,6 @@ import vrplib
 from pydantic import ValidationError
 
 from voltroute.model import (
-    DAY_S,
     Depot,
     Location,
     Matrices,
@@ -247,12 +246,9 @@ def read_vrplib(path: str | os.PathLike[str], *, round_func: str | None = None) 
         )
         groups.setdefault(attrs, []).append(v)
 
-    # Horizon: depot hours and shifts of the depot's time window, else wide enough never to bind.
-    if has_tw:
-        hours = [(int(tw[d, 0]), int(tw[d, 1])) for d in range(nd)]
-    else:
-        horizon = _open_horizon(coords, nd, service_s, rounding, ewt, matrices)
-        hours = [(0, horizon)] * nd
+    # Depot hours and shifts from the depot's time window; without one, no limit (as PyVRP).
+    hours: list[tuple[int, int | None]]
+    hours = [(int(tw[d, 0]), int(tw[d, 1])) for d in range(nd)] if has_tw else [(0, None)] * nd
 
     depot_ids = [str(d + 1) for d in range(nd)]
     try:
@@ -261,8 +257,9 @@ def read_vrplib(path: str | os.PathLike[str], *, round_func: str | None = None) 
                 id=depot_ids[d],
                 location=Location(x=float(coords[d, 0]), y=float(coords[d, 1])),
                 name=f"node {d + 1}",
-                open_s=hours[d][0],
-                close_s=hours[d][1],
+                # the depot's window binds through the vehicle shifts, as in PyVRP's reader
+                open_s=0,
+                close_s=None,
             )
             for d in range(nd)
         )
@@ -331,30 +328,6 @@ def read_vrplib(path: str | os.PathLike[str], *, round_func: str | None = None) 
         )
     except ValidationError as exc:
         raise as_problem_error(exc) from None
-
-
-def _open_horizon(
-    coords: np.ndarray,
-    nd: int,
-    service_s: np.ndarray,
-    rounding: str,
-    ewt: str,
-    matrices: Matrices | None,
-) -> int:
-    """An end of day no route can reach: every client served by its own round trip, plus slack.
-
-    At least two days (the model's default), so ordinary instances keep the default hours.
-    """
-    if matrices is not None:
-        out = matrices.distance_m[0, nd:] + matrices.distance_m[nd:, 0]
-        total = float(out.sum())
-    else:
-        d = np.hypot(coords[nd:, 0] - coords[0, 0], coords[nd:, 1] - coords[0, 1])
-        total = 2 * float(np.sum(scale_values(d, rounding)))
-    n = len(coords)
-    # +1 per leg absorbs rounding breaking the triangle inequality.
-    bound = math.ceil(total) + 2 * n + int(np.sum(service_s))
-    return max(2 * DAY_S, bound)
 
 
 def _ranges(idx: Sequence[int]) -> str:

@@ -117,11 +117,13 @@ class Depot(Frozen):
     location: Location
     name: str = ""
     open_s: int = Field(default=0, ge=0, description="opening time, s from start of day")
-    close_s: int = Field(default=2 * DAY_S, ge=0, description="closing time, s from start of day")
+    close_s: int | None = Field(
+        default=None, ge=0, description="closing time, s from start of day; None: never closes"
+    )
 
     @model_validator(mode="after")
     def _hours(self) -> Depot:
-        if self.close_s < self.open_s:
+        if self.close_s is not None and self.close_s < self.open_s:
             raise ValueError(f"close_s ({self.close_s}) must not be before open_s ({self.open_s})")
         return self
 
@@ -237,7 +239,9 @@ class VehicleType(Frozen):
     start_depot: Identifier
     end_depot: Identifier | None = Field(default=None, description="None: same as start_depot")
     shift_start_s: int = Field(default=0, ge=0, description="earliest departure, s")
-    shift_end_s: int = Field(default=2 * DAY_S, ge=0, description="latest return, s")
+    shift_end_s: int | None = Field(
+        default=None, ge=0, description="latest return, s; None: no limit"
+    )
     max_shift_duration_s: int | None = Field(
         default=None, ge=0, description="longest route duration, s; None: unlimited"
     )
@@ -259,7 +263,7 @@ class VehicleType(Frozen):
 
     @model_validator(mode="after")
     def _consistent(self) -> VehicleType:
-        if self.shift_end_s < self.shift_start_s:
+        if self.shift_end_s is not None and self.shift_end_s < self.shift_start_s:
             raise ValueError(
                 f"shift_end_s ({self.shift_end_s}) must not be before shift_start_s "
                 f"({self.shift_start_s})"

@@ -32,7 +32,8 @@ from voltroute.network import travel_matrices
 from voltroute.solve.params import Progress, SolveParams
 
 INT_MAX = np.iinfo(np.int64).max
-BIG_M = 10**9  # travel "distance" to a stop a vehicle type must not serve
+BIG_M = 10**9
+ROUNDING_SCALE = {"none": 1.0, "round": 1.0, "trunc": 1.0, "dimacs": 10.0, "exact": 1000.0}  # travel "distance" to a stop a vehicle type must not serve
 
 
 def _is_integral(values: np.ndarray | list[float], tol: float = 1e-9) -> bool:
@@ -162,7 +163,10 @@ def screen_stops(problem: Problem, dist: np.ndarray, dur: np.ndarray) -> list[Un
             if tw is not None and arrive > tw.end_s + 1e-6:
                 reasons.append(("time_window", f"{vt.id} cannot arrive before {tw.end_s} s"))
                 continue
-            latest_end = min(vt.shift_end_s, problem.depots[e].close_s)
+            latest_end = min(
+                INT_MAX if vt.shift_end_s is None else vt.shift_end_s,
+                INT_MAX if problem.depots[e].close_s is None else problem.depots[e].close_s,
+            )
             if back > latest_end + 1e-6:
                 reasons.append(("time_window", f"{vt.id} cannot return before its shift ends"))
                 continue
@@ -224,6 +228,10 @@ def translate(problem: Problem, params: SolveParams) -> Translation:
     caps_m3 = [vt.capacity_m3 for vt in problem.vehicle_types]
     scales = _Scales()
     scales.load = 1.0 if _is_integral(weights + caps_kg) else 1000.0  # kg -> g
+    if problem.travel.model == "euclidean" and scales.load == 1.0:
+        # Benchmark instances: scale loads like distances, as PyVRP's VRPLIB reader does, so
+        # load penalties stay in proportion to (scaled) costs.
+        scales.load = ROUNDING_SCALE[problem.travel.rounding]
     scales.volume = 1.0 if _is_integral(volumes + caps_m3) else 1e6  # m3 -> cm3
     use_volume = any(v > 0 for v in volumes)
 
@@ -303,7 +311,8 @@ def translate(problem: Problem, params: SolveParams) -> Translation:
     locations = [pyvrp.Location(*loc.xy) for loc in problem.locations]
     locations = [locations[i] for i in keep]
     depots = [
-        pyvrp.Depot(i, tw_early=d.open_s, tw_late=d.close_s) for i, d in enumerate(problem.depots)
+        pyvrp.Depot(i, tw_early=d.open_s, tw_late=INT_MAX if d.close_s is None else d.close_s)
+        for i, d in enumerate(problem.depots)
     ]
     clients = []
     for k, s in enumerate(client_stops):
@@ -331,7 +340,7 @@ def translate(problem: Problem, params: SolveParams) -> Translation:
                 end_depot=problem.depot_index[vt.end_depot_id],
                 fixed_cost=tm.fixed_cost,
                 tw_early=int(vt.shift_start_s),
-                tw_late=int(vt.shift_end_s),
+                tw_late=INT_MAX if vt.shift_end_s is None else int(vt.shift_end_s),
                 shift_duration=(
                     int(vt.max_shift_duration_s) if vt.max_shift_duration_s is not None else INT_MAX
                 ),
