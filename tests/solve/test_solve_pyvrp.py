@@ -114,3 +114,18 @@ def test_property_every_stop_served_once_or_unassigned(small_problem, weights, c
     ids = [s for r in sol.routes for s in r.stops] + [u.stop for u in sol.unassigned]
     assert sorted(ids) == sorted(s.id for s in p.stops)
     assert check(p, sol).feasible
+
+
+def test_unpriced_problem_minimises_distance(data_dir):
+    """An imported route with no costs at all is planned for the shortest distance."""
+    from voltroute.io.lmrrc import import_route, list_routes
+
+    for rid in list_routes(data_dir / "lmrrc_small"):
+        problem, driver = import_route(data_dir / "lmrrc_small", rid)
+        assert all(
+            vt.cost_per_km == 0 and vt.driver_cost_per_hour == 0 for vt in problem.vehicle_types
+        )
+        ours = check(problem, solve(problem, SolveParams(**FAST)))
+        theirs = check(problem, driver)
+        assert ours.feasible
+        assert ours.kpis["distance_m"] <= theirs.kpis["distance_m"] + 1e-6

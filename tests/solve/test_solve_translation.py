@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pyvrp
 import pytest
+import pyvrp
 
 from voltroute.io.vrplib import read_vrplib
 from voltroute.solve import SolveParams
@@ -42,7 +42,9 @@ def assert_same_data(path: Path) -> None:
         _fields(theirs.vehicle_type(i), VEHICLE) for i in range(theirs.num_vehicle_types)
     ]
     depot = ["location", "tw_early", "tw_late", "service_duration"]
-    assert [_fields(d, depot) for d in ours.depots()] == [_fields(d, depot) for d in theirs.depots()]
+    assert [_fields(d, depot) for d in ours.depots()] == [
+        _fields(d, depot) for d in theirs.depots()
+    ]
 
 
 @pytest.mark.parametrize("name", ["vrplib_cvrp8.vrp", "vrplib_vrptw6.vrp", "vrplib_hfvrp4.vrp"])

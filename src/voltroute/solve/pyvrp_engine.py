@@ -33,7 +33,13 @@ from voltroute.solve.params import Progress, SolveParams
 
 INT_MAX = np.iinfo(np.int64).max
 BIG_M = 10**9
-ROUNDING_SCALE = {"none": 1.0, "round": 1.0, "trunc": 1.0, "dimacs": 10.0, "exact": 1000.0}  # travel "distance" to a stop a vehicle type must not serve
+ROUNDING_SCALE = {
+    "none": 1.0,
+    "round": 1.0,
+    "trunc": 1.0,
+    "dimacs": 10.0,
+    "exact": 1000.0,
+}  # travel "distance" to a stop a vehicle type must not serve
 
 
 def _is_integral(values: np.ndarray | list[float], tol: float = 1e-9) -> bool:
@@ -265,6 +271,10 @@ def translate(problem: Problem, params: SolveParams) -> Translation:
         mean_e = float(em.mean()) or 1.0
         maint_per_unit = vt.cost_per_km / 1000.0 * float(dist.mean()) / mean_e
         raw.append((price_per_unit + maint_per_unit, per_s, vt.fixed_cost_per_day))
+    if all(c_d == 0 and c_t == 0 for c_d, c_t, _ in raw):
+        # Nothing priced per distance or time (e.g. an imported route with no costs): minimise
+        # distance, in metres (or energy units on energy profiles), rather than nothing at all.
+        raw = [(1.0, 0.0, c_f) for _, _, c_f in raw]
     penalties = [problem.stop_penalty(s) for s in client_stops if not s.required]
     scales.cost = _choose_cost_scale([c for r in raw for c in r] + penalties)
 
