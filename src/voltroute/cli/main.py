@@ -316,10 +316,10 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--out", default="demo-output", metavar="DIR", help="output folder")
     d.add_argument("--stops", type=int, default=300, help="delivery addresses (default 300)")
     d.add_argument(
-        "--time-limit", type=float, default=30.0, metavar="S", help="main plan search, s"
+        "--time-limit", type=float, default=20.0, metavar="S", help="main plan search, s"
     )
     d.add_argument(
-        "--compare-time-limit", type=float, default=15.0, metavar="S", help="per fleet strategy, s"
+        "--compare-time-limit", type=float, default=20.0, metavar="S", help="per fleet strategy, s"
     )
     d.add_argument("--seed", type=int, default=1)
     d.add_argument("-q", "--quiet", action="store_true")

@@ -390,8 +390,8 @@ def _path_lengths(qg: QueryGraph, sources: np.ndarray, pred: np.ndarray) -> np.n
     its root: log2(depth of the tree) rounds of vectorised gathers.
     """
     rows, n = pred.shape
-    idx = np.int32 if rows * n < 2**31 else np.int64
-    jump = pred.astype(idx)
+    idx = np.dtype(np.int32) if rows * n < 2**31 else np.dtype(np.int64)
+    jump: np.ndarray = pred.astype(idx)
     root = np.broadcast_to(np.asarray(sources, dtype=idx)[:, None], jump.shape)
     at_root = jump < 0
     jump[at_root] = root[at_root]

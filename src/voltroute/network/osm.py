@@ -98,7 +98,7 @@ def _save_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **arrays)
+            np.savez(fh, **arrays)  # type: ignore[arg-type]
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -220,20 +220,20 @@ class RoadNetwork:
         ``node_id`` keeps the given ids, by default the input indices).
         """
         t0 = time.perf_counter()
-        lat = np.asarray(lat, dtype=np.float64).ravel()
-        lon = np.asarray(lon, dtype=np.float64).ravel()
-        n = lat.size
+        ys: np.ndarray = np.asarray(lat, dtype=np.float64).ravel()
+        xs: np.ndarray = np.asarray(lon, dtype=np.float64).ravel()
+        n = ys.size
         ids = np.arange(n, dtype=np.int64) if node_id is None else np.asarray(node_id, np.int64)
         a = np.asarray(tail, dtype=np.int64).ravel()
         b = np.asarray(head, dtype=np.int64).ravel()
-        if lon.size != n or ids.size != n:
+        if xs.size != n or ids.size != n:
             raise ValueError("lat, lon and node_id must have the same length")
         if a.size != b.size:
             raise ValueError("tail and head must have the same length")
         if a.size and (min(a.min(), b.min()) < 0 or max(a.max(), b.max()) >= n):
             raise ValueError("edge end outside the node range")
         ln = (
-            haversine_m(lat[a], lon[a], lat[b], lon[b])
+            haversine_m(ys[a], xs[a], ys[b], xs[b])
             if length_m is None
             else np.asarray(length_m, dtype=np.float64).ravel()
         )
@@ -272,19 +272,19 @@ class RoadNetwork:
         new_index[keep] = np.arange(int(keep.sum()), dtype=np.int64)
         inside = keep[a] & keep[b] if a.size else np.zeros(0, dtype=bool)
         a, b, ln, t = new_index[a[inside]], new_index[b[inside]], ln[inside], t[inside]
-        lat, lon, ids = lat[keep], lon[keep], ids[keep]
+        ys, xs, ids = ys[keep], xs[keep], ids[keep]
         order = np.lexsort((b, a))
         a, b, ln, t = a[order], b[order], ln[order], t[order]
 
         t1 = time.perf_counter()
-        chains = contract(lat.size, a, b, t, ln)
+        chains = contract(ys.size, a, b, t, ln)
         t2 = time.perf_counter()
         if key is None:
-            key = _digest("edges", FORMAT_VERSION, lat, lon, a, b, ln, t)
+            key = _digest("edges", FORMAT_VERSION, ys, xs, a, b, ln, t)
         stats = {
             "raw_nodes": raw_nodes,
             "raw_edges": raw_edges,
-            "nodes": int(lat.size),
+            "nodes": int(ys.size),
             "edges": int(a.size),
             "core_nodes": chains.num_core,
             "chains": chains.num_chains,
@@ -292,7 +292,7 @@ class RoadNetwork:
             "contract_s": t2 - t1,
         }
         return cls(
-            node_lat=lat, node_lon=lon, node_id=ids, tail=a, head=b, length_m=ln, time_s=t,
+            node_lat=ys, node_lon=xs, node_id=ids, tail=a, head=b, length_m=ln, time_s=t,
             chains=chains, key=key, cache_dir=cache_dir, stats=stats,
         )  # fmt: skip
 
@@ -600,7 +600,7 @@ def read_pbf_edges(
     """
     import pyrosm  # heavy import, only when reading a file
 
-    osm = pyrosm.OSM(str(path))
+    osm = pyrosm.OSM(str(path), keep_metadata=False)
     nodes, edges = osm.get_network(
         network_type="driving",
         nodes=True,
