@@ -210,3 +210,33 @@ def test_self_loops_dropped_and_fastest_parallel_edge_kept() -> None:
     assert net.num_edges == 4
     t, _ = net.node_matrices([0, 1])
     assert t[0, 1] == 3.0
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_random_tangles_equal_plain_dijkstra(seed: int) -> None:
+    """Random overlapping paths, one- and two-way: nodes of every in/out mix, shared chains."""
+    rng = np.random.default_rng(100 + seed)
+    n = 80
+    tail: list[int] = []
+    head: list[int] = []
+    for _ in range(45):
+        seq = rng.choice(n, int(rng.integers(2, 9)), replace=False).tolist()
+        both = rng.random() < 0.6
+        for u, v in zip(seq[:-1], seq[1:], strict=True):
+            tail.append(u)
+            head.append(v)
+            if both:
+                tail.append(v)
+                head.append(u)
+    times = rng.integers(0, 10, len(tail)).astype(float)  # zero-time edges too
+    lengths = rng.integers(1, 30, len(tail)).astype(float)
+    net = RoadNetwork.from_directed_edges(
+        rng.uniform(59, 60, n), rng.uniform(24, 25, n), tail, head, length_m=lengths, time_s=times
+    )
+    nodes = np.arange(net.num_nodes)
+    ref_t, ref_l = reference(net, nodes)
+    t, ln = net.node_matrices(nodes, engine="numba")
+    assert np.array_equal(t, ref_t)
+    assert np.array_equal(ln, ref_l)
+    t2, _ = net.node_matrices(nodes, engine="scipy")
+    assert np.array_equal(t2, ref_t)

@@ -69,6 +69,8 @@ def test_snap_is_the_nearest_node(net: RoadNetwork, points: tuple[np.ndarray, np
         net.snap([60.0], [])
     with pytest.raises(ValueError, match="latitudes"):
         net.snap([91.0], [25.0])
+    with pytest.raises(ValueError, match="finite"):
+        net.snap([float("nan")], [25.0])
 
 
 def test_matrices_shape_zero_diagonal_positive_and_near_symmetric(
@@ -136,14 +138,16 @@ def test_matrices_add_the_snap_gaps(net: RoadNetwork) -> None:
 
 def test_points_on_one_node(net: RoadNetwork) -> None:
     lat0, lon0 = float(net.node_lat[100]), float(net.node_lon[100])
-    lat = np.array([lat0, lat0, lat0 + 1e-5, lat0 - 1e-5])
+    lat = np.array([lat0, lat0, lat0 + 1e-5, lat0 + 2e-5])
     lon = np.array([lon0, lon0, lon0, lon0])
     assert np.all(net.snap(lat, lon) == 100)
     m = net.matrices(lat, lon)
     assert m.distance_m[0, 1] == 0.0 and m.duration_s[0, 1] == 0.0  # same place
     # Straight across (1.11 m per 1e-5 degree of latitude), not via the roads.
     assert m.distance_m[0, 2] == pytest.approx(1.112, abs=0.01)
-    assert m.distance_m[2, 3] == pytest.approx(2.224, abs=0.01)
+    assert m.distance_m[2, 3] == pytest.approx(1.112, abs=0.01)  # not 1.1 + 2.2 via the node
+    straight = net.path_coordinates(lat[2], lon[2], lat[3], lon[3])
+    assert straight == [(lon[2], lat[2]), (lon[3], lat[3])]
 
 
 def test_path_coordinates_follow_roads(
@@ -177,6 +181,7 @@ def test_route_geometry_visits_every_point(
     legs = net.leg_geometries(lat, lon)
     assert len(legs) == 4
     assert net.route_geometry(lat[:1], lon[:1]) == [(lon[0], lat[0])]
+    assert net.path_coordinates(lat[0], lon[0], lat[0], lon[0]) == [(lon[0], lat[0])]
 
 
 def test_edges_lonlat(net: RoadNetwork) -> None:

@@ -136,6 +136,7 @@ def contract(
     oneway_pass = (indeg == 1) & (outdeg == 1) & (in0 != out0)
     twoway_pass = (indeg == 2) & (outdeg == 2) & (in0 == out0) & (in1 == out1)
     is_pass = (oneway_pass | twoway_pass).tolist()
+    is_twoway = twoway_pass.tolist()
 
     # Python lists: the walk below touches every node once and list indexing is fastest there.
     optr = out_ptr.tolist()
@@ -161,7 +162,7 @@ def contract(
             x = ohead[e]
             seq = [a, x]
             ft, fl = [ot[e]], [ol[e]]
-            if not is_pass[x] or not twoway_pass[x]:
+            if not is_pass[x] or not is_twoway[x]:
                 cur = x
                 while is_pass[cur]:  # one-way pass-through: follow the only edge out
                     visited[cur] = True
@@ -196,7 +197,6 @@ def contract(
             bwd_t.append(bt)
             bwd_l.append(bl)
 
-    twoway_pass = twoway_pass.tolist()
     for a in range(n):
         if not is_pass[a]:
             walk_from(a)

@@ -132,7 +132,7 @@ class RoadNetwork:
         time_s: np.ndarray,
         chains: Chains,
         key: str,
-        cache_dir: Path | None = None,
+        cache_dir: str | Path | None = None,
         stats: dict[str, Any] | None = None,
     ) -> None:
         self.node_lat = node_lat
@@ -154,7 +154,7 @@ class RoadNetwork:
         cls,
         path: str | Path,
         *,
-        cache_dir: Path | None = None,
+        cache_dir: str | Path | None = None,
         maxspeed_factor: float = DEFAULT_MAXSPEED_FACTOR,
     ) -> RoadNetwork:
         """Read the drivable road network of an OpenStreetMap ``.osm.pbf`` extract.
@@ -170,9 +170,9 @@ class RoadNetwork:
         cache_file = None
         if cache_dir is not None:
             cache_file = Path(cache_dir) / f"roadnet-{path.name.split('.')[0]}-{key[:20]}.npz"
+            t0 = time.perf_counter()
             arrays = _load_npz(cache_file)
             if arrays is not None:
-                t0 = time.perf_counter()
                 net = cls._from_arrays(arrays, cache_dir=Path(cache_dir))
                 if net.key == key:
                     net.stats["loaded_from_cache_s"] = time.perf_counter() - t0
@@ -210,7 +210,7 @@ class RoadNetwork:
         time_s: ArrayLike | None = None,
         node_id: ArrayLike | None = None,
         key: str | None = None,
-        cache_dir: Path | None = None,
+        cache_dir: str | Path | None = None,
     ) -> RoadNetwork:
         """Build from nodes (degrees) and directed edges ``tail[i]`` → ``head[i]`` (node indices).
 
@@ -373,7 +373,9 @@ class RoadNetwork:
         if lat.size != lon.size:
             raise ValueError(f"lats ({lat.size}) and lons ({lon.size}) must have the same length")
         if lat.size and not (np.all(np.abs(lat) <= 90) and np.all(np.abs(lon) <= 180)):
-            raise ValueError("latitudes must be in [-90, 90] and longitudes in [-180, 180]")
+            raise ValueError(
+                "coordinates must be finite, latitudes in [-90, 90] and longitudes in [-180, 180]"
+            )
         if self.num_nodes == 0:
             raise ValueError("the road network is empty")
         _, idx = self._kdtree().query(unit_sphere_xyz(lat, lon))
@@ -497,15 +499,18 @@ class RoadNetwork:
     def leg_geometries(
         self, lats: ArrayLike, lons: ArrayLike, *, engine: str = "auto"
     ) -> list[list[tuple[float, float]]]:
-        """(lon, lat) vertices of each leg i → i+1 of the route through the points in order."""
+        """(lon, lat) vertices of each leg i → i+1 of the route through the points in order:
+        the path whose time and length :meth:`matrices` reports (same snapping, same rule for
+        two points on one road node)."""
         lat = np.asarray(lats, dtype=np.float64).ravel()
         lon = np.asarray(lons, dtype=np.float64).ravel()
         if lat.size < 2:
             return []
-        nodes = self.snap(lat, lon)
+        nodes, gap = self.snap_with_distance(lat, lon)
         uniq, inv = np.unique(nodes, return_inverse=True)
         qg = query_graph(self.chains, uniq)
         q = qg.node_of[inv]
+        direct = haversine_m(lat[:-1], lon[:-1], lat[1:], lon[1:])
         legs: list[list[tuple[float, float]]] = []
         sources = np.unique(q[:-1])
         batch = max(1, 2_000_000 // max(qg.num_nodes, 1))
@@ -516,8 +521,10 @@ class RoadNetwork:
             rows.update({s: pred[r] for r, s in enumerate(src.tolist())})
         for i in range(lat.size - 1):
             s, t = int(q[i]), int(q[i + 1])
-            path = backtrack(rows[s], s, t) if s != t else [s]
-            road = expand_path(self.chains, qg, path)
+            if s == t and direct[i] <= gap[i] + gap[i + 1]:
+                road = []  # both on one road node and closer to each other: straight across
+            else:
+                road = expand_path(self.chains, qg, backtrack(rows[s], s, t) if s != t else [s])
             leg = [(float(lon[i]), float(lat[i]))]
             leg.extend(zip(self.node_lon[road].tolist(), self.node_lat[road].tolist(), strict=True))
             leg.append((float(lon[i + 1]), float(lat[i + 1])))
