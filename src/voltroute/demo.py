@@ -178,7 +178,9 @@ def build_problem(
     )
     lats = np.array([DEPOT_LAT] + [s.location.lat for s in stops], dtype=float)
     lons = np.array([DEPOT_LON] + [s.location.lon for s in stops], dtype=float)
-    mats: Matrices = roads.matrices(lats, lons)
+    road = roads.matrices(lats, lons)
+    # whole metres and seconds: the precision of the road data, and a compact problem file
+    mats = Matrices(distance_m=np.rint(road.distance_m), duration_s=np.rint(road.duration_s))
     log(
         f"orders: {len(stops)} stops, {sum(len(s.parcels) for s in stops)} parcels at "
         f"{len(buildings)} real buildings; {len(lats)}x{len(lats)} road matrix "

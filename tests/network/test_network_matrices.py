@@ -44,8 +44,9 @@ def test_haversine_problem() -> None:
     travel = Travel(model="haversine", circuity=1.4, speed_kph=36.0)
     m = travel_matrices(_problem(locs, travel))
     great = haversine_matrix_m([p.lat for p in locs], [p.lon for p in locs])
-    np.testing.assert_allclose(m.distance_m, great * 1.4, rtol=1e-15)
-    np.testing.assert_allclose(m.duration_s, great * 1.4 / 10.0, rtol=1e-15)  # 36 km/h = 10 m/s
+    # whole metres and seconds
+    np.testing.assert_array_equal(m.distance_m, np.rint(great * 1.4))
+    np.testing.assert_array_equal(m.duration_s, np.rint(great * 1.4 / 10.0))  # 36 km/h = 10 m/s
     assert np.all(np.diag(m.distance_m) == 0)
 
 

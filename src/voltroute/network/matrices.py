@@ -71,6 +71,10 @@ def matrices_from_locations(locations: Sequence[Location], travel: Travel) -> Ma
         duration = distance.copy()
     else:
         duration = distance / (travel.speed_kph / 3.6)
+    if travel.model == "haversine":
+        # whole metres and seconds: an estimate is no finer, and the solver works in them
+        distance = np.rint(distance)
+        duration = np.rint(duration)
     return Matrices(distance_m=distance, duration_s=duration)
 
 

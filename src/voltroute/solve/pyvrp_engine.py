@@ -279,8 +279,9 @@ def translate(problem: Problem, params: SolveParams) -> Translation:
     scales.cost = _choose_cost_scale([c for r in raw for c in r] + penalties)
 
     # ---- profiles: 0 = plain distance; one more per vehicle type that needs its own
-    dist_int = np.rint(dist).astype(np.int64)
-    dur_int = np.rint(dur).astype(np.int64)
+    # Rounded up: a plan that fits the solver's whole seconds fits the real ones too.
+    dist_int = np.ceil(dist - 1e-9).astype(np.int64)
+    dur_int = np.ceil(dur - 1e-9).astype(np.int64)
     profiles_d: list[np.ndarray] = [dist_int]
     type_models: list[_TypeModel] = []
     for k, vt in enumerate(problem.vehicle_types):
