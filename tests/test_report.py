@@ -356,3 +356,17 @@ def test_write_report(tmp_path, problem, solution):
     path = write_report(tmp_path / "out" / "report.html", problem, solution, notes=["n"])
     assert path.is_file()
     assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_report_of_a_planar_benchmark_plan():
+    """VRPLIB plans: planar coordinates, no shift end, no energy; the report still renders."""
+    from pathlib import Path
+
+    from voltroute.api import plan
+    from voltroute.io.vrplib import read_vrplib
+    from voltroute.report import render_report
+
+    problem = read_vrplib(Path(__file__).resolve().parent / "data" / "vrplib_cvrp8.vrp")
+    solution = plan(problem, time_limit_s=1, max_iterations=50)
+    html = render_report(problem, solution)
+    assert html.count('data-vehicle="') >= len(solution.routes)

@@ -70,23 +70,28 @@ def _buildings(pbf: Path) -> list[dict[str, Any]]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         gdf = pyrosm.OSM(str(pbf)).get_buildings()
+
+    def col(name: str) -> list[Any]:
+        return list(gdf[name]) if name in gdf.columns else [None] * len(gdf)
+
     out = []
-    for row in gdf.itertuples():
-        kind = str(getattr(row, "building", "yes") or "yes")
-        if kind in SKIP or row.geometry is None or row.geometry.is_empty:
+    for osm_id, kind, geom, street, number, shop, office in zip(
+        col("id"), col("building"), col("geometry"), col("addr:street"),
+        col("addr:housenumber"), col("shop"), col("office"), strict=True,
+    ):  # fmt: skip
+        kind = str(kind or "yes")
+        if kind in SKIP or geom is None or geom.is_empty:
             continue
-        pt = row.geometry.representative_point()
-        street = getattr(row, "_asdict", lambda: {})().get("addr:street")
+        pt = geom.representative_point()
+        address = " ".join(str(x) for x in (street, number) if isinstance(x, str) and x)
         out.append(
             {
-                "osm_id": int(row.id),
+                "osm_id": int(osm_id),
                 "kind": kind,
                 "lat": float(pt.y),
                 "lon": float(pt.x),
-                "business": kind in BUSINESS
-                or bool(getattr(row, "shop", None))
-                or bool(getattr(row, "office", None)),
-                "address": "" if street is None else str(street),
+                "business": kind in BUSINESS or isinstance(shop, str) or isinstance(office, str),
+                "address": address,
             }
         )
     return out

@@ -158,7 +158,8 @@ def _time_axis(vans: Sequence[_Van]) -> tuple[float, float]:
     for v in vans:
         if v.route.steps and v.vt is not None:
             lo = min(lo, max(float(v.vt.shift_start_s), lo - 2 * 3600))
-            hi = max(hi, min(float(v.vt.shift_end_s), hi + 2 * 3600))
+            if v.vt.shift_end_s is not None:
+                hi = max(hi, min(float(v.vt.shift_end_s), hi + 2 * 3600))
     lo = math.floor(lo / 3600) * 3600.0
     hi = max(math.ceil(hi / 3600) * 3600.0, lo + 3600)
     return lo, hi
@@ -701,7 +702,8 @@ def _timeline_svg(vans: Sequence[_Van], axis: tuple[float, float]) -> str:
             f'<text class="lbl" x="20" y="{_c(yb + 11)}">{_e(v.route.vehicle)}</text>'
         )
         if v.vt is not None:
-            s0, s1 = float(v.vt.shift_start_s), float(v.vt.shift_end_s)
+            s0 = float(v.vt.shift_start_s)
+            s1 = float(v.vt.shift_end_s) if v.vt.shift_end_s is not None else t1
             tip = f"{v.route.vehicle} shift {_hhmm(s0)}{DASH}{_hhmm(s1)}"
             out.append(
                 f'<rect class="shift" x="{_c(x(s0))}" y="{_c(yb - 3)}" '

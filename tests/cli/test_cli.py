@@ -162,3 +162,24 @@ def test_console_script_installed():
     )
     assert res.returncode == 2
     assert res.stderr.strip().count("\n") == 0 and "start_depot" in res.stderr
+
+
+def test_compare_prints_three_fleets(tmp_path, capsys):
+    out = tmp_path / "cmp.json"
+    assert main(["compare", str(DATA / "small_problem.json"), "--time-limit", "1", "-q",
+                 "--json", str(out)]) == 0  # fmt: skip
+    table = capsys.readouterr().out
+    rows = json.loads(out.read_text())
+    assert [r["strategy"] for r in rows] == ["diesel", "electric", "mixed"]
+    assert all(r["feasible"] for r in rows)
+    diesel, electric = rows[0], rows[1]
+    assert diesel["kwh"] == 0 and diesel["litres"] > 0
+    assert electric["litres"] == 0 and electric["kwh"] > 0
+    assert electric["co2_kg_per_parcel"] < diesel["co2_kg_per_parcel"]
+    for word in ("strategy", "diesel", "electric", "mixed", "USD/parcel"):
+        assert word in table
+
+
+def test_vroom_shipments_file_is_recognised(capsys):
+    assert main(["solve", str(DATA / "vroom_shipments.json"), "-q"]) == 2
+    assert "shipments" in capsys.readouterr().err

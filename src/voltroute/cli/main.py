@@ -12,7 +12,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from voltroute import __version__
 from voltroute.model import VoltrouteError
@@ -21,7 +21,7 @@ EXIT_BAD_INPUT = 2
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit 2, like every bad input
+    def error(self, message: str) -> NoReturn:  # one line, exit 2, like every bad input
         self.exit(EXIT_BAD_INPUT, f"voltroute: error: {message}\n")
 
 

@@ -30,8 +30,10 @@ def detect_format(path: str | Path) -> str:
     except OSError as exc:
         raise ProblemError(str(p), f"cannot read file ({exc.__class__.__name__})") from None
     if head.startswith("{"):
+        from voltroute.io.vroom import is_vroom_input
+
         data = read_json(p)
-        if isinstance(data, dict) and "jobs" in data and "vehicles" in data:
+        if isinstance(data, dict) and (is_vroom_input(data) or "shipments" in data):
             return "vroom"
         return "native"
     upper = head.upper()
@@ -48,7 +50,7 @@ def read_problem(path: str | Path) -> Problem:
     if fmt == "vroom":
         from voltroute.io.vroom import problem_from_vroom
 
-        return problem_from_vroom(read_json(path))
+        return problem_from_vroom(read_json(path), name=Path(path).stem)
     if fmt == "vrplib":
         from voltroute.io.vrplib import read_vrplib
 

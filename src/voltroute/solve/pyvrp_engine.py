@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pyvrp
@@ -169,10 +170,8 @@ def screen_stops(problem: Problem, dist: np.ndarray, dur: np.ndarray) -> list[Un
             if tw is not None and arrive > tw.end_s + 1e-6:
                 reasons.append(("time_window", f"{vt.id} cannot arrive before {tw.end_s} s"))
                 continue
-            latest_end = min(
-                INT_MAX if vt.shift_end_s is None else vt.shift_end_s,
-                INT_MAX if problem.depots[e].close_s is None else problem.depots[e].close_s,
-            )
+            limits = [vt.shift_end_s, problem.depots[e].close_s]
+            latest_end = min((float(x) for x in limits if x is not None), default=float("inf"))
             if back > latest_end + 1e-6:
                 reasons.append(("time_window", f"{vt.id} cannot return before its shift ends"))
                 continue
@@ -252,7 +251,7 @@ def translate(problem: Problem, params: SolveParams) -> Translation:
     econ = problem.economics
     needs_own_profile = any(s.vehicle_types is not None for s in client_stops)
     raw: list[tuple[float, float, float]] = []
-    energy_mats: list[np.ndarray | None] = []
+    energy_mats: list[Any] = []
     for vt in problem.vehicle_types:
         per_s = vt.driver_cost_per_hour / 3600.0
         if vt.powertrain is None:
@@ -367,8 +366,8 @@ def translate(problem: Problem, params: SolveParams) -> Translation:
         clients=clients,
         depots=depots,
         vehicle_types=vehicle_types,
-        distance_matrices=profiles_d,
-        duration_matrices=[dur_int] * len(profiles_d),
+        distance_matrices=profiles_d,  # type: ignore[arg-type]
+        duration_matrices=[dur_int] * len(profiles_d),  # type: ignore[list-item]
     )
     return Translation(data, client_stops, type_models, scales, screened)
 
@@ -562,8 +561,8 @@ class PyVRPEngine:
                 Unassigned(
                     stop=s.id,
                     parcels=tuple(p.id for p in s.parcels),
-                    reason=reason,
-                    detail=detail,  # type: ignore[arg-type]
+                    reason=reason,  # type: ignore[arg-type]
+                    detail=detail,
                 )
             )
         info["runtime_s"] = time.perf_counter() - t0
