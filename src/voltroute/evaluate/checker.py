@@ -207,7 +207,9 @@ def _check_route(
         t += tt
         cum_d += d
         arrival = t
-        if k < len(stops):
+        at_stop = k < len(stops)
+        begin = wait = 0.0
+        if at_stop:
             s = stops[k]
             tw = s.time_window
             begin = max(arrival, float(tw.start_s)) if tw else arrival
@@ -228,53 +230,31 @@ def _check_route(
             service_total += s.service_time_s
             payload -= s.weight_kg
             load_m3 -= s.volume_m3
-            if electric:
-                min_soc = min(min_soc, soc)  # type: ignore[type-var]
-                if soc < reserve - EPS_KWH:
-                    bad(
-                        "energy",
-                        f"{route.vehicle}: battery at {soc:.2f} kWh after stop {s.id}, below the "
-                        f"reserve of {reserve:.2f} kWh",
-                        s.id,
-                    )
-            steps.append(
-                Step(
-                    kind="stop",
-                    id=s.id,
-                    arrival_s=arrival,
-                    service_start_s=begin,
-                    departure_s=t,
-                    wait_s=wait,
-                    distance_m=cum_d,
-                    load_kg=max(payload, 0.0),
-                    load_m3=max(load_m3, 0.0),
-                    soc_kwh=soc if electric else None,
-                    fuel_used_l=fuel if diesel else None,
+        where = f"after stop {stops[k].id}" if at_stop else "on return"
+        if electric:
+            min_soc = min(min_soc, soc)  # type: ignore[type-var]
+            if soc < reserve - EPS_KWH:
+                bad(
+                    "energy",
+                    f"{route.vehicle}: battery at {soc:.2f} kWh {where}, below the reserve of "
+                    f"{reserve:.2f} kWh",
+                    stops[k].id if at_stop else None,
                 )
+        steps.append(
+            Step(
+                kind="stop" if at_stop else "end",
+                id=stops[k].id if at_stop else end_depot.id,
+                arrival_s=arrival,
+                service_start_s=begin if at_stop else arrival,
+                departure_s=t,
+                wait_s=wait,
+                distance_m=cum_d,
+                load_kg=max(payload, 0.0),
+                load_m3=max(load_m3, 0.0),
+                soc_kwh=soc if electric else None,
+                fuel_used_l=fuel if diesel else None,
             )
-        else:
-            if electric:
-                min_soc = min(min_soc, soc)  # type: ignore[type-var]
-                if soc < reserve - EPS_KWH:
-                    bad(
-                        "energy",
-                        f"{route.vehicle}: returns with {soc:.2f} kWh, below the reserve of "
-                        f"{reserve:.2f} kWh",
-                    )
-            steps.append(
-                Step(
-                    kind="end",
-                    id=end_depot.id,
-                    arrival_s=arrival,
-                    service_start_s=arrival,
-                    departure_s=arrival,
-                    distance_m=cum_d,
-                    load_kg=max(payload, 0.0),
-                    load_m3=max(load_m3, 0.0),
-                    soc_kwh=soc if electric else None,
-                    fuel_used_l=fuel if diesel else None,
-                )
-            )
+        )
     end = t
     duration = end - start
     if vt.shift_end_s is not None and end > vt.shift_end_s + EPS_S:

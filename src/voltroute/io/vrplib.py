@@ -29,6 +29,7 @@ from pydantic import ValidationError
 
 from voltroute.model import (
     Depot,
+    Economics,
     Location,
     Matrices,
     Parcel,
@@ -320,6 +321,8 @@ def read_vrplib(path: str | os.PathLike[str], *, round_func: str | None = None) 
     try:
         return Problem(
             name=path.stem,
+            # benchmark costs are abstract units: ISO 4217's code for "no currency"
+            economics=Economics(currency="XXX"),
             depots=depots,
             stops=tuple(stops),
             vehicle_types=tuple(vehicle_types),
