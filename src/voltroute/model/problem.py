@@ -301,8 +301,11 @@ class Economics(Frozen):
     diesel_per_l: NonNegFloat = Field(default=0.99, description="diesel price per litre")
     # EPA, Greenhouse Gas Emissions from a Typical Passenger Vehicle: 10,180 g CO2 per gallon.
     diesel_co2_kg_per_l: NonNegFloat = Field(default=2.69, description="tank-to-wheel CO2")
-    # EPA eGRID2022, US average CO2 output emission rate 823.1 lb/MWh.
-    grid_co2_kg_per_kwh: NonNegFloat = Field(default=0.373, description="grid CO2 intensity")
+    # EPA eGRID2022: US average output emission rate 823.1 lb/MWh (0.373 kg/kWh at the
+    # generator), divided by (1 - 5 %) grid gross loss to give CO2 per kWh delivered to the depot.
+    grid_co2_kg_per_kwh: NonNegFloat = Field(
+        default=0.393, description="CO2 per kWh delivered from the grid (combustion only)"
+    )
     unserved_penalty_per_parcel: NonNegFloat = Field(
         default=50.0,
         description="cost of not delivering a parcel of an optional stop today "
