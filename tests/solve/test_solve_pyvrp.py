@@ -129,3 +129,19 @@ def test_unpriced_problem_minimises_distance(data_dir):
         theirs = check(problem, driver)
         assert ours.feasible
         assert ours.kpis["distance_m"] <= theirs.kpis["distance_m"] + 1e-6
+
+
+@pytest.mark.parametrize("mode", ["full", "half"])
+def test_energy_budget_modes_give_checker_feasible_plans(small_problem, mode):
+    """Even the optimistic 'half' payload budget ends in plans the checker accepts (repair)."""
+    vts = [
+        vt.replace(powertrain=vt.powertrain.replace(battery_usable_kwh=3.5), count=8)
+        for vt in small_problem.vehicle_types
+        if vt.is_electric
+    ]
+    p = small_problem.replace(vehicle_types=vts)
+    sol = solve(p, SolveParams(energy_payload=mode, **FAST))
+    rep = check(p, sol)
+    assert rep.feasible, rep.violations
+    served = [s for r in sol.routes for s in r.stops]
+    assert len(served) + len(sol.unassigned) == len(p.stops)
