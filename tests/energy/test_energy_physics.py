@@ -332,3 +332,15 @@ def test_energy_is_monotone_in_payload(d, v, p, extra):
         heavy = leg_energy(vt, distance_m=d, duration_s=t, payload_kg=p + extra, ambient_temp_c=20)
         assert heavy.battery_kwh >= light.battery_kwh - 1e-12
         assert heavy.fuel_l >= light.fuel_l - 1e-12
+
+
+def test_powered_down_at_stops_draws_only_standby():
+    from voltroute.energy import dwell_energy
+    from voltroute.energy.catalogue import vehicle_type_from_preset
+
+    on = vehicle_type_from_preset("ford-e-transit", id="on", start_depot="d")
+    off = on.replace(powertrain=on.powertrain.replace(aux_on_at_stops=False, standby_power_w=100.0))
+    e_on = dwell_energy(on, duration_s=3600, ambient_temp_c=-10).battery_kwh
+    e_off = dwell_energy(off, duration_s=3600, ambient_temp_c=-10).battery_kwh
+    assert e_off == pytest.approx(0.1)  # 100 W for an hour
+    assert e_on > 10 * e_off  # heating in the cold dominates

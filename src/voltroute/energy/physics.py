@@ -292,14 +292,16 @@ def dwell_energy(
 ) -> LegEnergy:
     """Energy while parked at a stop or waiting for ``duration_s``.
 
-    Electric: auxiliaries plus HVAC (:func:`hvac_power_w`) keep running. Diesel: idle fuel only
+    Electric: auxiliaries plus HVAC (:func:`hvac_power_w`) keep running, or only the standby
+    draw when the fleet powers vans down at stops (``aux_on_at_stops``). Diesel: idle fuel only
     if the powertrain keeps the engine on at stops (``engine_on_at_stops``), else nothing.
     """
     body, pt = _body_powertrain(vehicle_type)
     if body is None or pt is None or duration_s <= 0:
         return ZERO
     if isinstance(pt, ElectricPowertrain):
-        return LegEnergy(battery_kwh=hvac_power_w(pt, ambient_temp_c) * duration_s / J_PER_KWH)
+        power_w = hvac_power_w(pt, ambient_temp_c) if pt.aux_on_at_stops else pt.standby_power_w
+        return LegEnergy(battery_kwh=power_w * duration_s / J_PER_KWH)
     if pt.engine_on_at_stops:
         return LegEnergy(fuel_l=pt.idle_fuel_l_per_h * duration_s / 3600.0)
     return ZERO

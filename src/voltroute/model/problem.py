@@ -192,6 +192,14 @@ class ElectricPowertrain(Frozen):
         default=120.0, description="cabin cooling per kelvin above 24 °C, W/K"
     )
     hvac_max_w: NonNegFloat = Field(default=5000.0, description="HVAC power cap, W")
+    aux_on_at_stops: bool = Field(
+        default=True,
+        description="whether auxiliaries and HVAC keep running while parked at a stop or waiting; "
+        "False for fleets that power the van down (then only standby_power_w is drawn)",
+    )
+    standby_power_w: NonNegFloat = Field(
+        default=100.0, description="draw while powered down at a stop (telematics, locks), W"
+    )
 
 
 class DieselPowertrain(Frozen):
