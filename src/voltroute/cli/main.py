@@ -247,6 +247,92 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _service_settings(args: argparse.Namespace) -> Any:
+    from voltroute.service.settings import Settings
+
+    return Settings.from_env(
+        db_url=getattr(args, "db", None), workers=getattr(args, "workers", None)
+    )
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from voltroute.service import db
+    from voltroute.service.app import create_app
+
+    settings = _service_settings(args)
+
+    def check_db(_: argparse.Namespace) -> int:
+        db.migrate(db.make_engine(settings.db_url))
+        return 0
+
+    _db_errors(check_db)(args)
+    print(
+        f"voltroute service on http://{args.host}:{args.port} (database {settings.db_url}, "
+        f"{settings.workers} workers)",
+        file=sys.stderr,
+        flush=True,
+    )
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=args.log_level)
+    return 0
+
+
+def _db_errors(func: Any) -> Any:
+    """Database failures as one line (``voltroute: error: database: ...``, exit 2)."""
+
+    def wrapper(args: argparse.Namespace) -> int:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        try:
+            return int(func(args))
+        except SQLAlchemyError as exc:
+            detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+            raise VoltrouteError(
+                f"database: {exc.__class__.__name__}: {detail[0] if detail else ''}"
+            ) from None
+
+    return wrapper
+
+
+def _keys_engine(args: argparse.Namespace) -> Any:
+    from voltroute.service import db
+
+    engine = db.make_engine(_service_settings(args).db_url)
+    db.migrate(engine)
+    return engine
+
+
+@_db_errors
+def cmd_keys_create(args: argparse.Namespace) -> int:
+    from voltroute.service import db
+
+    _, key = db.create_key(_keys_engine(args), args.tenant)
+    print(key)
+    return 0
+
+
+@_db_errors
+def cmd_keys_list(args: argparse.Namespace) -> int:
+    from voltroute.service import db
+
+    for k in db.list_keys(_keys_engine(args)):
+        state = "revoked" if k["revoked"] else "active"
+        print(f"{k['id']}  {k['tenant_id']:<24} {k['created_at']:%Y-%m-%d %H:%M}  {state}")
+    return 0
+
+
+@_db_errors
+def cmd_keys_revoke(args: argparse.Namespace) -> int:
+    from voltroute.service import db
+
+    if not db.revoke_key(_keys_engine(args), args.key_id):
+        print(f"voltroute: error: key_id: no key {args.key_id!r}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"revoked {args.key_id}")
+    return 0
+
+
 # ---------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(
@@ -324,6 +410,30 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--seed", type=int, default=1)
     d.add_argument("-q", "--quiet", action="store_true")
     d.set_defaults(func=cmd_demo)
+
+    sv = sub.add_parser("serve", help="run the operations service (REST API and dashboard)")
+    sv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    sv.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    sv.add_argument("--db", metavar="URL", help="database URL (default $VOLTROUTE_DB_URL)")
+    sv.add_argument("--workers", type=int, metavar="N", help="solver processes (default 2)")
+    sv.add_argument(
+        "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
+    )
+    sv.set_defaults(func=cmd_serve)
+
+    k = sub.add_parser("keys", help="manage the service's API keys")
+    ksub = k.add_subparsers(dest="keys_command", required=True, parser_class=_Parser)
+    kc = ksub.add_parser("create", help="create a key for a tenant and print it")
+    kc.add_argument("tenant")
+    kc.add_argument("--db", metavar="URL", help="database URL (default $VOLTROUTE_DB_URL)")
+    kc.set_defaults(func=cmd_keys_create)
+    kl = ksub.add_parser("list", help="list keys (ids and tenants, never secrets)")
+    kl.add_argument("--db", metavar="URL")
+    kl.set_defaults(func=cmd_keys_list)
+    kr = ksub.add_parser("revoke", help="revoke a key by its id")
+    kr.add_argument("key_id")
+    kr.add_argument("--db", metavar="URL")
+    kr.set_defaults(func=cmd_keys_revoke)
     return p
 
 
