@@ -188,6 +188,8 @@ def leg_energy(
     speeds above 130 km/h are treated as 130 km/h.
     """
     body, pt = _body_powertrain(vehicle_type)
+    if isinstance(pt, ElectricPowertrain) and pt.fixed_kwh_per_km is not None:
+        return LegEnergy(battery_kwh=pt.fixed_kwh_per_km * max(float(distance_m), 0.0) / 1000.0)
     if body is None or pt is None:
         return ZERO
     duration_s = max(0.0, float(duration_s))
@@ -249,6 +251,8 @@ def leg_energy_array(
     shape = d.shape
     body, pt = _body_powertrain(vehicle_type)
     zeros = np.zeros(shape)
+    if isinstance(pt, ElectricPowertrain) and pt.fixed_kwh_per_km is not None:
+        return pt.fixed_kwh_per_km * np.maximum(d, 0.0) / 1000.0, zeros
     if body is None or pt is None:
         return zeros, zeros.copy()
 
@@ -297,6 +301,8 @@ def dwell_energy(
     if the powertrain keeps the engine on at stops (``engine_on_at_stops``), else nothing.
     """
     body, pt = _body_powertrain(vehicle_type)
+    if isinstance(pt, ElectricPowertrain) and pt.fixed_kwh_per_km is not None:
+        return ZERO  # literature instances: energy is distance only
     if body is None or pt is None or duration_s <= 0:
         return ZERO
     if isinstance(pt, ElectricPowertrain):

@@ -21,7 +21,16 @@ from voltroute.energy import (
     route_cost,
     usable_battery_kwh,
 )
-from voltroute.model import Problem, Route, Solution, Step, Stop, VehicleType, vehicle_names
+from voltroute.model import (
+    ChargingStation,
+    Problem,
+    Route,
+    Solution,
+    Step,
+    Stop,
+    VehicleType,
+    vehicle_names,
+)
 from voltroute.network import travel_matrices
 
 EPS_S = 1e-6  # time tolerance, s
@@ -60,6 +69,9 @@ class RouteResult:
     volume_m3: float
     min_soc_kwh: float | None
     feasible: bool
+    charged_kwh: float = 0.0
+    charge_s: float = 0.0
+    station_visits: int = 0
 
     def kpis(self) -> dict[str, Any]:
         return {
@@ -79,6 +91,9 @@ class RouteResult:
             "weight_kg": self.weight_kg,
             "volume_m3": self.volume_m3,
             "min_soc_kwh": self.min_soc_kwh,
+            "charged_kwh": self.charged_kwh,
+            "charge_s": self.charge_s,
+            "station_visits": self.station_visits,
             "cost_per_parcel": self.cost["total"] / self.parcels if self.parcels else None,
             "co2_kg_per_parcel": self.co2_kg / self.parcels if self.parcels else None,
         }
@@ -126,6 +141,159 @@ def _start_time(
     return earliest + delay
 
 
+def _charge_time_s(
+    vt: VehicleType, station: ChargingStation, soc_from: float, soc_to: float, usable: float
+) -> float:
+    """Seconds to charge from ``soc_from`` to ``soc_to`` kWh: the vehicle's taper bands at the
+    lower of the station's and the vehicle's power (state of charge linear in time per band)."""
+    pt = vt.powertrain
+    if soc_to <= soc_from or usable <= 0 or pt is None or pt.kind != "electric":
+        return 0.0
+    power_kw = min(station.power_kw, pt.max_charge_kw)
+    bands = list(pt.charge_taper) + [(1.0, pt.charge_taper[-1][1])]
+    seconds = 0.0
+    for (lo, share), (hi, _) in zip(bands[:-1], bands[1:], strict=True):
+        a = max(soc_from, lo * usable)
+        b = min(soc_to, hi * usable)
+        if b > a:
+            seconds += (b - a) / (power_kw * share) * 3600.0
+    return seconds
+
+
+def _energy_to_next_charge(
+    problem: Problem,
+    vt: VehicleType,
+    visits: list[Stop | ChargingStation],
+    k: int,
+    seq: list[int],
+    dist: np.ndarray,
+    dur: np.ndarray,
+    payload: float,
+) -> float:
+    """kWh from visit ``k`` to the next station or the end depot (driving plus service dwell;
+    waiting is not known ahead and is not included)."""
+    temp = problem.conditions.ambient_temp_c
+    need = 0.0
+    for j in range(k, len(visits)):
+        a, b = seq[j + 1], seq[j + 2]
+        need += leg_energy(
+            vt, distance_m=float(dist[a, b]), duration_s=float(dur[a, b]), payload_kg=payload,
+            ambient_temp_c=temp,
+        ).battery_kwh  # fmt: skip
+        nxt = visits[j + 1] if j + 1 < len(visits) else None
+        if not isinstance(nxt, Stop):
+            break
+        need += dwell_energy(vt, duration_s=nxt.service_time_s, ambient_temp_c=temp).battery_kwh
+        payload -= nxt.weight_kg
+    return need
+
+
+def _optimal_charges(
+    problem: Problem,
+    vt: VehicleType,
+    visits: list[Stop | ChargingStation],
+    seq: list[int],
+    dist: np.ndarray,
+    dur: np.ndarray,
+    earliest: float,
+    start_given: float | None,
+    usable: float,
+    reserve: float,
+) -> tuple[dict[int, float], float] | None:
+    """Least charging that keeps a fixed sequence within battery, windows and shift.
+
+    For a fixed sequence with linear charging this is a linear programme: charge amounts q_k at
+    the station visits, service starts b_j and the departure d_0, with the battery between the
+    reserve and full at every point and every window met; minimise the energy charged (and then
+    the route's end). Charging may happen early to use waiting slack before later tight windows,
+    which "only what the next leg needs" misses. Charging time uses each station's full power;
+    the replay then applies the vehicle's taper. None when no charging plan can meet the rules.
+    """
+    from scipy.optimize import linprog
+
+    temp = problem.conditions.ambient_temp_c
+    m = len(visits)
+    st_pos = [j for j, v in enumerate(visits) if isinstance(v, ChargingStation)]
+    nq = len(st_pos)
+    qcol = {j: 1 + m + 1 + i for i, j in enumerate(st_pos)}  # d0, b_1..b_m, a_end, q...
+    nvar = 1 + m + 1 + nq
+    pt = vt.powertrain
+    payload = sum(v.weight_kg for v in visits if isinstance(v, Stop))
+    a_ub: list[list[float]] = []
+    b_ub: list[float] = []
+
+    def row(coefs: dict[int, float], rhs: float) -> None:
+        r = [0.0] * nvar
+        for c, val in coefs.items():
+            r[c] += val
+        a_ub.append(r)
+        b_ub.append(rhs)
+
+    cum_e = 0.0
+    for j in range(m + 1):
+        a, b = seq[j], seq[j + 1]
+        cum_e += leg_energy(
+            vt, distance_m=float(dist[a, b]), duration_s=float(dur[a, b]), payload_kg=payload,
+            ambient_temp_c=temp,
+        ).battery_kwh  # fmt: skip
+        before = {qcol[k]: -1.0 for k in st_pos if k < j}
+        row(before, usable - reserve - cum_e)  # arrival at visit j (or the depot) above reserve
+        # time: service start of j after the previous departure plus travel
+        prev_b = 0 if j == 0 else 1 + (j - 1)
+        coefs = {prev_b: 1.0}
+        lag = float(dur[a, b])
+        if j > 0:
+            pv = visits[j - 1]
+            if isinstance(pv, Stop):
+                lag += pv.service_time_s
+            else:
+                power = min(pv.power_kw, pt.max_charge_kw)  # type: ignore[union-attr]
+                coefs[qcol[j - 1]] = coefs.get(qcol[j - 1], 0.0) + 3600.0 / power
+        cur = 1 + j if j < m else 1 + m
+        coefs[cur] = coefs.get(cur, 0.0) - 1.0
+        row(coefs, -lag)
+        if j == m:
+            break
+        v = visits[j]
+        if isinstance(v, Stop):
+            cum_e += dwell_energy(vt, duration_s=v.service_time_s, ambient_temp_c=temp).battery_kwh
+            row(before, usable - reserve - cum_e)
+            payload -= v.weight_kg
+        else:
+            upto = {qcol[k]: 1.0 for k in st_pos if k <= j}
+            row(upto, cum_e)  # never above a full battery
+            if v.close_s is not None:
+                power = min(v.power_kw, pt.max_charge_kw)  # type: ignore[union-attr]
+                row({1 + j: 1.0, qcol[j]: 3600.0 / power}, float(v.close_s))
+    bounds: list[tuple[float | None, float | None]] = []
+    bounds.append((start_given, start_given) if start_given is not None else (earliest, None))
+    for v in visits:
+        if isinstance(v, Stop) and v.time_window is not None:
+            bounds.append((float(v.time_window.start_s), float(v.time_window.end_s)))
+        elif isinstance(v, ChargingStation):
+            bounds.append((float(v.open_s), None))
+        else:
+            bounds.append((None, None))
+    end_limits = [
+        x
+        for x in (vt.shift_end_s, problem.depots[problem.depot_index[vt.end_depot_id]].close_s)
+        if x is not None
+    ]
+    bounds.append((None, float(min(end_limits)) if end_limits else None))
+    bounds += [(0.0, None)] * nq
+    if vt.max_shift_duration_s is not None:
+        row({1 + m: 1.0, 0: -1.0}, float(vt.max_shift_duration_s))
+    cost = [0.0] * nvar
+    for c in qcol.values():
+        cost[c] = 1.0
+    cost[1 + m] += 1e-6
+    cost[0] -= 1e-6
+    res = linprog(cost, A_ub=a_ub, b_ub=b_ub, bounds=bounds, method="highs")
+    if res.status != 0:
+        return None
+    return {j: max(float(res.x[qcol[j]]), 0.0) for j in st_pos}, float(res.x[0])
+
+
 def _check_route(
     problem: Problem,
     route: Route,
@@ -135,12 +303,22 @@ def _check_route(
     out: list[Violation],
 ) -> RouteResult:
     temp = problem.conditions.ambient_temp_c
-    stops = [problem.stop_by_id[s] for s in route.stops]
+    visits: list[Stop | ChargingStation] = [
+        problem.stop_by_id.get(x) or problem.station_by_id[x] for x in route.stops
+    ]
+    stops = [v for v in visits if isinstance(v, Stop)]
     s_idx = problem.depot_index[vt.start_depot]
     e_idx = problem.depot_index[vt.end_depot_id]
     start_depot = problem.depots[s_idx]
     end_depot = problem.depots[e_idx]
-    seq = [s_idx] + [problem.stop_index[s.id] for s in stops] + [e_idx]
+    seq = (
+        [s_idx]
+        + [
+            problem.stop_index[v.id] if isinstance(v, Stop) else problem.station_index[v.id]
+            for v in visits
+        ]
+        + [e_idx]
+    )
     leg_d = [float(dist[a, b]) for a, b in zip(seq[:-1], seq[1:], strict=True)]
     leg_t = [float(dur[a, b]) for a, b in zip(seq[:-1], seq[1:], strict=True)]
     n_before = len(out)
@@ -166,7 +344,14 @@ def _check_route(
         if start + EPS_S < earliest:
             bad("shift", f"{route.vehicle}: departs at {start:.0f} s, before {earliest:.0f} s")
     else:
-        start = _start_time(problem, vt, stops, leg_t, earliest)
+        start = (
+            _start_time(problem, vt, stops, leg_t, earliest)
+            if len(stops) == len(visits)
+            else earliest
+        )
+    explicit = {c.position: c.energy_kwh for c in route.charges}
+    if len(stops) < len(visits) and not vt.is_electric:
+        bad("charging", f"{route.vehicle}: visits a charging station but is not electric")
 
     # ---- energy state
     electric = vt.is_electric
@@ -176,8 +361,23 @@ def _check_route(
         usable = usable_battery_kwh(vt.powertrain, temp)  # type: ignore[arg-type]
         reserve = usable * vt.powertrain.reserve_fraction  # type: ignore[union-attr]
         soc = usable
+    if (
+        electric
+        and len(stops) < len(visits)
+        and problem.charging == "partial"
+        and len(explicit) < len(visits) - len(stops)
+    ):
+        planned = _optimal_charges(
+            problem, vt, visits, seq, dist, dur, earliest, route.start_s, usable, reserve
+        )
+        if planned is not None:
+            charges, lp_start = planned
+            explicit = {**charges, **explicit}
+            if route.start_s is None:
+                start = lp_start
     min_soc = soc if electric else None
     battery = fuel = 0.0
+    charged_total = charge_total_s = station_premium = 0.0
     payload = weight
     load_m3 = volume
 
@@ -207,10 +407,11 @@ def _check_route(
         t += tt
         cum_d += d
         arrival = t
-        at_stop = k < len(stops)
-        begin = wait = 0.0
-        if at_stop:
-            s = stops[k]
+        visit = visits[k] if k < len(visits) else None
+        at_stop = isinstance(visit, Stop)
+        begin = wait = charged = charge_s = 0.0
+        if isinstance(visit, Stop):
+            s = visit
             tw = s.time_window
             begin = max(arrival, float(tw.start_s)) if tw else arrival
             wait = begin - arrival
@@ -230,7 +431,41 @@ def _check_route(
             service_total += s.service_time_s
             payload -= s.weight_kg
             load_m3 -= s.volume_m3
-        where = f"after stop {stops[k].id}" if at_stop else "on return"
+        elif isinstance(visit, ChargingStation) and electric:
+            st = visit
+            begin = max(arrival, float(st.open_s))
+            wait = begin - arrival
+            if k in explicit:
+                charged = min(max(explicit[k], 0.0), max(usable - soc, 0.0))
+            elif problem.charging == "full":
+                charged = max(usable - soc, 0.0)
+            else:
+                need = _energy_to_next_charge(problem, vt, visits, k, seq, dist, dur, payload)
+                charged = min(max(need + reserve - soc, 0.0), max(usable - soc, 0.0))
+            if soc < -EPS_KWH:
+                bad(
+                    "energy",
+                    f"{route.vehicle}: reaches station {st.id} with {soc:.2f} kWh, an empty battery",
+                )
+            charge_s = _charge_time_s(vt, st, soc, soc + charged, usable)
+            t = begin + charge_s
+            if st.close_s is not None and t > st.close_s + EPS_S:
+                bad("charging", f"{route.vehicle}: still charging at {st.id} after it closes")
+            soc += charged
+            charged_total += charged
+            charge_total_s += charge_s
+            wait_total += wait
+            price = st.price_per_kwh
+            if price is not None:
+                eff = vt.powertrain.charging_efficiency  # type: ignore[union-attr]
+                station_premium += charged / eff * (price - problem.economics.electricity_per_kwh)
+        where = (
+            f"after stop {visit.id}"
+            if at_stop and visit is not None
+            else f"at station {visit.id}"
+            if visit is not None
+            else "on return"
+        )
         if electric:
             min_soc = min(min_soc, soc)  # type: ignore[type-var]
             if soc < reserve - EPS_KWH:
@@ -238,14 +473,14 @@ def _check_route(
                     "energy",
                     f"{route.vehicle}: battery at {soc:.2f} kWh {where}, below the reserve of "
                     f"{reserve:.2f} kWh",
-                    stops[k].id if at_stop else None,
+                    visit.id if at_stop and visit is not None else None,
                 )
         steps.append(
             Step(
-                kind="stop" if at_stop else "end",
-                id=stops[k].id if at_stop else end_depot.id,
+                kind="stop" if at_stop else "charge" if visit is not None else "end",
+                id=visit.id if visit is not None else end_depot.id,
                 arrival_s=arrival,
-                service_start_s=begin if at_stop else arrival,
+                service_start_s=begin if visit is not None else arrival,
                 departure_s=t,
                 wait_s=wait,
                 distance_m=cum_d,
@@ -253,6 +488,8 @@ def _check_route(
                 load_m3=max(load_m3, 0.0),
                 soc_kwh=soc if electric else None,
                 fuel_used_l=fuel if diesel else None,
+                charged_kwh=charged,
+                charge_s=charge_s,
             )
         )
     end = t
@@ -280,6 +517,7 @@ def _check_route(
         battery_kwh=battery,
         fuel_l=fuel,
     )
+    energy_cost = cost.energy + station_premium  # energy bought at stations at their price
     return RouteResult(
         vehicle=route.vehicle,
         vehicle_type=vt.id,
@@ -295,9 +533,9 @@ def _check_route(
         cost={
             "fixed": cost.fixed,
             "driver": cost.driver,
-            "energy": cost.energy,
+            "energy": energy_cost,
             "maintenance": cost.maintenance,
-            "total": cost.total,
+            "total": cost.total + station_premium,
         },
         co2_kg=co2_kg(vt, problem.economics, battery_kwh=battery, fuel_l=fuel),
         stops=len(stops),
@@ -306,6 +544,9 @@ def _check_route(
         volume_m3=volume,
         min_soc_kwh=min_soc,
         feasible=len(out) == n_before,
+        charged_kwh=charged_total,
+        charge_s=charge_total_s,
+        station_visits=len(visits) - len(stops),
     )
 
 
@@ -338,13 +579,26 @@ def check(problem: Problem, solution: Solution) -> CheckReport:
                     route.vehicle,
                 )
             )
-        unknown = [s for s in route.stops if s not in problem.stop_by_id]
+        unknown = [
+            s for s in route.stops if s not in problem.stop_by_id and s not in problem.station_by_id
+        ]
         if unknown:
             violations.append(
                 Violation("unknown_stop", f"unknown stop id {unknown[0]!r}", route.vehicle)
             )
             continue
-        served.update(route.stops)
+        served.update(s for s in route.stops if s in problem.stop_by_id)
+        for c in route.charges:
+            if not (
+                c.position < len(route.stops) and route.stops[c.position] in problem.station_by_id
+            ):
+                violations.append(
+                    Violation(
+                        "charging",
+                        f"{route.vehicle}: charges.position {c.position} is not a station visit",
+                        route.vehicle,
+                    )
+                )
         results.append(_check_route(problem, route, vt, dist, dur, violations))
     for name, n in vehicles_seen.items():
         if n > 1:
@@ -409,6 +663,9 @@ def _plan_kpis(
         "energy_kwh": sum(r.energy_kwh for r in results),
         "grid_energy_kwh": sum(r.grid_energy_kwh for r in results),
         "fuel_l": sum(r.fuel_l for r in results),
+        "charged_kwh": sum(r.charged_kwh for r in results),
+        "charge_s": sum(r.charge_s for r in results),
+        "station_visits": sum(r.station_visits for r in results),
         "cost": cost,
         "unserved_penalty": penalty,
         "objective": cost["total"] + penalty,

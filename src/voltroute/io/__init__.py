@@ -21,7 +21,7 @@ from voltroute.model import Problem, ProblemError
 
 
 def detect_format(path: str | Path) -> str:
-    """Recognise a problem file by content: ``native``, ``vroom`` or ``vrplib``."""
+    """Recognise a problem file by content: ``native``, ``vroom``, ``vrplib`` or ``evrptw``."""
     p = Path(path)
     try:
         head = p.read_bytes()[:4096].decode("utf-8", errors="replace").lstrip()
@@ -36,6 +36,8 @@ def detect_format(path: str | Path) -> str:
         if isinstance(data, dict) and (is_vroom_input(data) or "shipments" in data):
             return "vroom"
         return "native"
+    if head.startswith("StringID"):
+        return "evrptw"
     upper = head.upper()
     if "DIMENSION" in upper or "NODE_COORD_SECTION" in upper or upper.startswith("NAME"):
         return "vrplib"
@@ -51,6 +53,10 @@ def read_problem(path: str | Path) -> Problem:
         from voltroute.io.vroom import problem_from_vroom
 
         return problem_from_vroom(read_json(path), name=Path(path).stem)
+    if fmt == "evrptw":
+        from voltroute.io.evrptw import read_evrptw
+
+        return read_evrptw(path)
     if fmt == "vrplib":
         from voltroute.io.vrplib import read_vrplib
 

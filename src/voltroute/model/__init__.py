@@ -9,6 +9,7 @@ from voltroute.model.errors import (
 from voltroute.model.problem import (
     DAY_S,
     Body,
+    ChargingStation,
     Conditions,
     Depot,
     DieselPowertrain,
@@ -24,11 +25,13 @@ from voltroute.model.problem import (
     VehicleType,
     vehicle_names,
 )
-from voltroute.model.solution import Route, Solution, Step, Unassigned
+from voltroute.model.solution import Charge, Route, Solution, Step, Unassigned
 
 __all__ = [
     "DAY_S",
     "Body",
+    "Charge",
+    "ChargingStation",
     "Conditions",
     "Depot",
     "DieselPowertrain",

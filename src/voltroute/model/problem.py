@@ -200,6 +200,31 @@ class ElectricPowertrain(Frozen):
     standby_power_w: NonNegFloat = Field(
         default=100.0, description="draw while powered down at a stop (telematics, locks), W"
     )
+    max_charge_kw: PosFloat = Field(
+        default=50.0, description="highest charging power the vehicle accepts (DC), kW"
+    )
+    charge_taper: tuple[tuple[float, float], ...] = Field(
+        default=((0.0, 1.0), (0.8, 0.45), (0.9, 0.2)),
+        description="constant-current/constant-voltage shape: (state-of-charge share from "
+        "which it applies, share of the available power); power is constant within a band, so "
+        "state of charge rises piecewise-linearly with time",
+    )
+    fixed_kwh_per_km: NonNegFloat | None = Field(
+        default=None,
+        description="consumption proportional to distance, kWh/km, replacing the physics "
+        "model (for literature instances); None uses the physics model",
+    )
+
+    @model_validator(mode="after")
+    def _taper(self) -> ElectricPowertrain:
+        socs = [s for s, _ in self.charge_taper]
+        if not socs or socs[0] != 0.0:
+            raise ValueError("charge_taper must start at state of charge 0.0")
+        if any(b <= a for a, b in zip(socs, socs[1:], strict=False)) or socs[-1] >= 1.0:
+            raise ValueError("charge_taper states of charge must increase and stay below 1.0")
+        if any(not 0.0 < f <= 1.0 for _, f in self.charge_taper):
+            raise ValueError("charge_taper power shares must be in (0, 1]")
+        return self
 
 
 class DieselPowertrain(Frozen):
@@ -276,8 +301,13 @@ class VehicleType(Frozen):
                 f"shift_end_s ({self.shift_end_s}) must not be before shift_start_s "
                 f"({self.shift_start_s})"
             )
-        if (self.body is None) != (self.powertrain is None):
-            raise ValueError("body and powertrain must be given together (or both left out)")
+        fixed = isinstance(self.powertrain, ElectricPowertrain) and (
+            self.powertrain.fixed_kwh_per_km is not None
+        )
+        if self.body is not None and self.powertrain is None:
+            raise ValueError("a body needs a powertrain")
+        if self.powertrain is not None and self.body is None and not fixed:
+            raise ValueError("a powertrain needs a body (unless fixed_kwh_per_km is given)")
         return self
 
     @property
@@ -291,6 +321,21 @@ class VehicleType(Frozen):
     @property
     def is_diesel(self) -> bool:
         return isinstance(self.powertrain, DieselPowertrain)
+
+
+class ChargingStation(Frozen):
+    """A place where electric vehicles charge on the way (public fast charger, hub charger)."""
+
+    id: Identifier
+    location: Location
+    name: str = ""
+    power_kw: PosFloat = Field(default=50.0, description="power of each connector, kW")
+    connectors: int = Field(default=1, ge=1, description="vehicles that can charge at once")
+    price_per_kwh: NonNegFloat | None = Field(
+        default=None, description="energy price here; None: economics.electricity_per_kwh"
+    )
+    open_s: int = Field(default=0, ge=0, description="opening time, s from start of day")
+    close_s: int | None = Field(default=None, ge=0, description="closing time; None: never")
 
 
 class Conditions(Frozen):
@@ -365,7 +410,7 @@ SquareMatrix = Annotated[
 class Matrices(Frozen):
     """Travel distance (m) and time (s) from row to column location.
 
-    Locations are ordered depots first, then stops, each in the order the problem lists them.
+    Locations are ordered depots first, then stops, then stations, each as the problem lists them.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
@@ -407,12 +452,24 @@ class Problem(Frozen):
     )
     conditions: Conditions = Field(default_factory=Conditions)
     economics: Economics = Field(default_factory=Economics)
+    stations: tuple[ChargingStation, ...] = Field(
+        default=(), description="charging stations for en-route charging"
+    )
+    charging: Literal["partial", "full"] = Field(
+        default="partial",
+        description="at a station, charge only what the route needs (partial) or to full",
+    )
 
     @model_validator(mode="after")
     def _references(self) -> Problem:
         _check_unique((d.id for d in self.depots), "depots", "depot id")
         _check_unique((s.id for s in self.stops), "stops", "stop id")
         _check_unique((v.id for v in self.vehicle_types), "vehicle_types", "vehicle type id")
+        _check_unique(
+            [s.id for s in self.stops] + [c.id for c in self.stations],
+            "stations",
+            "id (stops and stations share route sequences, so their ids must differ)",
+        )
         _check_unique(
             (p.id for s in self.stops for p in s.parcels), "stops", "parcel id (across stops)"
         )
@@ -438,7 +495,8 @@ class Problem(Frozen):
             if self.matrices.distance_m.shape != (n, n):
                 raise ProblemError(
                     "matrices.distance_m",
-                    f"must be {n}x{n} (depots then stops), got {self.matrices.distance_m.shape}",
+                    f"must be {n}x{n} (depots, stops, stations), got "
+                    f"{self.matrices.distance_m.shape}",
                 )
         elif self.matrices is not None:
             raise ProblemError("matrices", "given, but travel.model is not 'matrix'")
@@ -449,12 +507,26 @@ class Problem(Frozen):
     # ---- derived look-ups (cached; the object is immutable) ----
     @property
     def locations(self) -> tuple[Location, ...]:
-        """All locations: depots first, then stops (the matrix order)."""
-        return tuple(d.location for d in self.depots) + tuple(s.location for s in self.stops)
+        """All locations: depots first, then stops, then stations (the matrix order)."""
+        return (
+            tuple(d.location for d in self.depots)
+            + tuple(s.location for s in self.stops)
+            + tuple(c.location for c in self.stations)
+        )
 
     @property
     def num_locations(self) -> int:
-        return len(self.depots) + len(self.stops)
+        return len(self.depots) + len(self.stops) + len(self.stations)
+
+    @cached_property
+    def station_index(self) -> dict[str, int]:
+        """Station id to its matrix index (after depots and stops)."""
+        base = len(self.depots) + len(self.stops)
+        return {c.id: base + i for i, c in enumerate(self.stations)}
+
+    @cached_property
+    def station_by_id(self) -> dict[str, ChargingStation]:
+        return {c.id: c for c in self.stations}
 
     @cached_property
     def depot_index(self) -> dict[str, int]:

@@ -27,8 +27,8 @@ UnassignedReason = Literal[
 class Step(Frozen):
     """One point of a route's schedule. Times in s from the start of the day."""
 
-    kind: Literal["start", "stop", "end"]
-    id: Identifier = Field(description="stop id, or depot id for start/end")
+    kind: Literal["start", "stop", "charge", "end"]
+    id: Identifier = Field(description="stop id, station id for charge, or depot id for start/end")
     arrival_s: float
     service_start_s: float
     departure_s: float
@@ -42,6 +42,15 @@ class Step(Frozen):
     fuel_used_l: float | None = Field(
         default=None, description="cumulative fuel after this step, L (diesel only)"
     )
+    charged_kwh: float = Field(default=0.0, description="energy put into the battery here, kWh")
+    charge_s: float = Field(default=0.0, description="time spent charging here, s")
+
+
+class Charge(Frozen):
+    """How much to charge at one station visit of a route (``position`` indexes ``stops``)."""
+
+    position: int = Field(ge=0)
+    energy_kwh: float = Field(ge=0, description="energy into the battery, kWh")
 
 
 class Route(Frozen):
@@ -49,11 +58,19 @@ class Route(Frozen):
 
     vehicle: Identifier = Field(description="vehicle name, e.g. 'edv-2'")
     vehicle_type: Identifier
-    stops: tuple[Identifier, ...] = Field(min_length=1)
+    stops: tuple[Identifier, ...] = Field(
+        min_length=1, description="stop ids, and station ids where it charges, in visiting order"
+    )
     start_s: float | None = Field(
         default=None,
         description="departure time from the depot; None lets the checker choose "
         "the latest start that adds no waiting",
+    )
+    charges: tuple[Charge, ...] = Field(
+        default=(),
+        description="charge amounts at station visits; a visit not listed charges what the "
+        "problem's charging policy says (partial: just enough to reach the next station or the "
+        "depot with the reserve; full: to full)",
     )
     steps: tuple[Step, ...] = ()
     kpis: dict[str, Any] = Field(default_factory=dict)
