@@ -21,7 +21,7 @@ from voltroute.model import Problem, ProblemError
 
 
 def detect_format(path: str | Path) -> str:
-    """Recognise a problem file by content: ``native``, ``vroom``, ``vrplib`` or ``evrptw``."""
+    """Recognise a problem file by content: ``native``, ``vroom``, ``vrplib``, ``evrptw`` or ``evrp``."""
     p = Path(path)
     try:
         head = p.read_bytes()[:4096].decode("utf-8", errors="replace").lstrip()
@@ -38,6 +38,8 @@ def detect_format(path: str | Path) -> str:
         return "native"
     if head.startswith("StringID"):
         return "evrptw"
+    if "ENERGY_CAPACITY" in head.upper() and "STATIONS" in head.upper():
+        return "evrp"
     upper = head.upper()
     if "DIMENSION" in upper or "NODE_COORD_SECTION" in upper or upper.startswith("NAME"):
         return "vrplib"
@@ -53,6 +55,10 @@ def read_problem(path: str | Path) -> Problem:
         from voltroute.io.vroom import problem_from_vroom
 
         return problem_from_vroom(read_json(path), name=Path(path).stem)
+    if fmt == "evrp":
+        from voltroute.io.evrp import read_evrp
+
+        return read_evrp(path)
     if fmt == "evrptw":
         from voltroute.io.evrptw import read_evrptw
 
