@@ -247,6 +247,39 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_charge_plan(args: argparse.Namespace) -> int:
+    from voltroute.charging import (
+        charging_problem_from_dict,
+        check_charging_plan,
+        from_solution,
+        plan_depot_charging,
+    )
+    from voltroute.charging.report import format_plan, plan_html
+    from voltroute.io import load_solution, read_problem
+    from voltroute.io.native import read_json, write_json
+
+    if args.plan and (args.problem or args.solution):
+        raise VoltrouteError("charge-plan: give PLAN or --problem with --solution, not both")
+    if args.plan:
+        problem = charging_problem_from_dict(read_json(args.plan))
+    elif args.problem and args.solution:
+        problem = from_solution(read_problem(args.problem), load_solution(args.solution))
+    else:
+        raise VoltrouteError("charge-plan: give PLAN, or --problem and --solution")
+    plan = plan_depot_charging(problem, time_limit_s=args.time_limit)
+    print(format_plan(plan))
+    for line in check_charging_plan(problem, plan):
+        print(f"  violation: {line}")
+    if args.output:
+        out = {"problem": problem.model_dump(mode="json"), "plan": plan.model_dump(mode="json")}
+        write_json(out, args.output)
+        print(f"wrote {args.output}")
+    if args.html:
+        Path(args.html).write_text(plan_html(problem, plan), encoding="utf-8")
+        print(f"wrote {args.html}")
+    return 0
+
+
 def _service_settings(args: argparse.Namespace) -> Any:
     from voltroute.service.settings import Settings
 
@@ -410,6 +443,23 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--seed", type=int, default=1)
     d.add_argument("-q", "--quiet", action="store_true")
     d.set_defaults(func=cmd_demo)
+
+    ch = sub.add_parser(
+        "charge-plan", help="optimise overnight charging of electric vans at the depot (MILP)"
+    )
+    ch.add_argument("plan", nargs="?", help="depot charging problem JSON")
+    ch.add_argument("--problem", metavar="P.json", help="build it from a planned day: problem")
+    ch.add_argument("--solution", metavar="S.json", help="... and its planned solution")
+    ch.add_argument("-o", "--output", metavar="OUT.json", help="write the problem and plan")
+    ch.add_argument("--html", metavar="REPORT.html", help="write a self-contained HTML report")
+    ch.add_argument(
+        "--time-limit",
+        type=float,
+        default=30.0,
+        metavar="S",
+        help="MILP time limit, s (default 30)",
+    )
+    ch.set_defaults(func=cmd_charge_plan)
 
     sv = sub.add_parser("serve", help="run the operations service (REST API and dashboard)")
     sv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
