@@ -87,6 +87,14 @@ def cmd_solve(args: argparse.Namespace) -> int:
         from voltroute.io.geojson import solution_to_geojson
 
         text = write_json(solution_to_geojson(solution, problem), out)
+    elif fmt in ("evrptw", "evrp"):
+        from voltroute.io.evrp import solution_to_evrp_line
+        from voltroute.io.evrptw import solution_to_configuration
+
+        writer = solution_to_configuration if fmt == "evrptw" else solution_to_evrp_line
+        text = writer(solution, problem) + "\n"
+        if out:
+            out.write_text(text, encoding="utf-8")
     else:  # pragma: no cover - argparse restricts choices
         raise AssertionError(fmt)
     if out is None:
@@ -387,7 +395,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument(
         "--max-iterations", type=int, default=None, metavar="N", help="cap on search iterations"
     )
-    s.add_argument("--format", choices=["json", "vrplib", "vroom", "geojson"], default="json")
+    s.add_argument(
+        "--format",
+        choices=["json", "vrplib", "vroom", "geojson", "evrptw", "evrp"],
+        default="json",
+        help="output format; evrptw: a D0;S5;C12;...;D0 route string (Schneider et al.), "
+        "evrp: one line of node ids (CEC-2020)",
+    )
     s.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     s.add_argument("-q", "--quiet", action="store_true", help="no progress display")
     s.set_defaults(func=cmd_solve)

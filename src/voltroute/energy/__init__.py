@@ -15,6 +15,7 @@ from voltroute.energy.catalogue import (
     preset_names,
     vehicle_type_from_preset,
 )
+from voltroute.energy.charging_time import charge_time_s
 from voltroute.energy.costs import (
     CostBreakdown,
     capital_cost_per_day,
@@ -44,6 +45,7 @@ __all__ = [
     "air_density_kg_m3",
     "capital_cost_per_day",
     "capital_recovery_factor",
+    "charge_time_s",
     "co2_kg",
     "describe_sources",
     "dwell_energy",

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from voltroute.energy import (
+    charge_time_s,
     co2_kg,
     dwell_energy,
     grid_energy_kwh,
@@ -141,23 +142,7 @@ def _start_time(
     return earliest + delay
 
 
-def _charge_time_s(
-    vt: VehicleType, station: ChargingStation, soc_from: float, soc_to: float, usable: float
-) -> float:
-    """Seconds to charge from ``soc_from`` to ``soc_to`` kWh: the vehicle's taper bands at the
-    lower of the station's and the vehicle's power (state of charge linear in time per band)."""
-    pt = vt.powertrain
-    if soc_to <= soc_from or usable <= 0 or pt is None or pt.kind != "electric":
-        return 0.0
-    power_kw = min(station.power_kw, pt.max_charge_kw)
-    bands = list(pt.charge_taper) + [(1.0, pt.charge_taper[-1][1])]
-    seconds = 0.0
-    for (lo, share), (hi, _) in zip(bands[:-1], bands[1:], strict=True):
-        a = max(soc_from, lo * usable)
-        b = min(soc_to, hi * usable)
-        if b > a:
-            seconds += (b - a) / (power_kw * share) * 3600.0
-    return seconds
+_charge_time_s = charge_time_s  # shared with the solver (voltroute.energy)
 
 
 def _energy_to_next_charge(

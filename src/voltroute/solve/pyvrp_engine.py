@@ -135,8 +135,12 @@ def _choose_cost_scale(values: list[float]) -> float:
     return scale
 
 
-def screen_stops(problem: Problem, dist: np.ndarray, dur: np.ndarray) -> list[Unassigned]:
-    """Stops no vehicle type could serve even alone on an out-and-back trip, with the reason."""
+def screen_stops(
+    problem: Problem, dist: np.ndarray, dur: np.ndarray, *, battery: bool = True
+) -> list[Unassigned]:
+    """Stops no vehicle type could serve even alone on an out-and-back trip, with the reason.
+
+    ``battery=False`` skips the battery test (when en-route charging can extend the range)."""
     out: list[Unassigned] = []
     temp = problem.conditions.ambient_temp_c
     for stop in problem.stops:
@@ -184,7 +188,7 @@ def screen_stops(problem: Problem, dist: np.ndarray, dur: np.ndarray) -> list[Un
             if vt.max_distance_m is not None and dist[s, j] + dist[j, e] > vt.max_distance_m:
                 reasons.append(("other", f"round trip exceeds {vt.id}'s max_distance_m"))
                 continue
-            if vt.is_electric:
+            if vt.is_electric and battery:
                 pay = stop.weight_kg
                 out_kwh = leg_energy_array(vt, dist[s, j : j + 1], dur[s, j : j + 1], pay, temp)[0]
                 back_kwh = leg_energy_array(vt, dist[j, e : e + 1], dur[j, e : e + 1], 0.0, temp)[0]
@@ -212,12 +216,18 @@ def screen_stops(problem: Problem, dist: np.ndarray, dur: np.ndarray) -> list[Un
     return out
 
 
-def translate(problem: Problem, params: SolveParams) -> Translation:
-    """Map ``problem`` onto PyVRP's ProblemData (screened-out stops left out)."""
+def translate(
+    problem: Problem, params: SolveParams, *, battery_factor: float | None = 1.0
+) -> Translation:
+    """Map ``problem`` onto PyVRP's ProblemData (screened-out stops left out).
+
+    ``battery_factor`` scales electric vehicles' energy budget (``max_distance``); ``None`` drops
+    it and the battery screening, for engines that add charging stops afterwards.
+    """
     mats = travel_matrices(problem)
     dist = np.asarray(mats.distance_m, dtype=np.float64)
     dur = np.asarray(mats.duration_s, dtype=np.float64)
-    screened = screen_stops(problem, dist, dur)
+    screened = screen_stops(problem, dist, dur, battery=battery_factor == 1.0)
     screened_ids = {u.stop for u in screened}
     client_stops = [s for s in problem.stops if s.id not in screened_ids]
     nd = len(problem.depots)
@@ -302,7 +312,10 @@ def translate(problem: Problem, params: SolveParams) -> Translation:
             profile = len(profiles_d) - 1
         max_distance = INT_MAX
         if em is not None:
-            max_distance = int(math.floor(_energy_budget_units(problem, vt)))
+            factor = 1.0 if not vt.is_electric else battery_factor
+            if factor is not None:
+                budget = _energy_budget_units(problem, vt) * factor
+                max_distance = int(min(math.floor(budget), INT_MAX))
         elif vt.max_distance_m is not None:
             max_distance = int(math.floor(vt.max_distance_m))
         c_d, c_t, c_f = raw[k]
