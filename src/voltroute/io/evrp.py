@@ -26,6 +26,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from voltroute.io.evrptw import routes_between_depots
 from voltroute.model import (
     ChargingStation,
     Depot,
@@ -35,7 +36,6 @@ from voltroute.model import (
     Parcel,
     Problem,
     ProblemError,
-    Route,
     Solution,
     Stop,
     Travel,
@@ -169,25 +169,4 @@ def solution_to_evrp_line(solution: Solution, problem: Problem) -> str:
 
 def read_evrp_line(text: str, problem: Problem) -> Solution:
     """Parse a solution line (node ids; the depot separates routes)."""
-    depot = problem.depots[0].id
-    vt = problem.vehicle_types[0]
-    routes: list[Route] = []
-    current: list[str] = []
-    for tok in text.split():
-        if tok == depot:
-            if current:
-                routes.append(
-                    Route(
-                        vehicle=f"{vt.id}-{len(routes) + 1}",
-                        vehicle_type=vt.id,
-                        stops=tuple(current),
-                    )
-                )
-            current = []
-        elif tok in problem.stop_by_id or tok in problem.station_by_id:
-            current.append(tok)
-        else:
-            raise ProblemError("solution", f"unknown node {tok!r}")
-    if current:
-        raise ProblemError("solution", "the last route does not end at the depot")
-    return Solution(problem=problem.name, routes=tuple(routes))
+    return routes_between_depots(text.split(), problem, "solution")

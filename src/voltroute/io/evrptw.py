@@ -142,17 +142,18 @@ def read_evrptw(path: str | os.PathLike[str]) -> Problem:
         raise as_problem_error(exc) from None
 
 
-def routes_from_configuration(configuration: str, problem: Problem) -> Solution:
-    """Parse a ``D0;S5;C12;…;D0;D0;…;D0`` route string (as in ``bks-evrptwpr.csv``)."""
-    tokens = [t.strip() for t in configuration.strip().split(";") if t.strip()]
+def routes_between_depots(tokens: list[str], problem: Problem, field: str) -> Solution:
+    """Routes from a sequence of location ids in which the depot separates routes.
+
+    Used by both literature formats: ``D0;C1;S1;D0;D0;C2;D0`` and ``1 2 5 1 4 1``.
+    """
     depot = problem.depots[0].id
     vt = problem.vehicle_types[0]
     routes: list[Route] = []
     current: list[str] = []
-    started = False
     for tok in tokens:
         if tok == depot:
-            if started and current:
+            if current:
                 routes.append(
                     Route(
                         vehicle=f"{vt.id}-{len(routes) + 1}",
@@ -160,18 +161,20 @@ def routes_from_configuration(configuration: str, problem: Problem) -> Solution:
                         stops=tuple(current),
                     )
                 )
-                current, started = [], False
-            else:
-                started = True
-                current = []
-            continue
-        if tok not in problem.stop_by_id and tok not in problem.station_by_id:
-            raise ProblemError("configuration", f"unknown location {tok!r}")
-        current.append(tok)
-        started = True
+            current = []
+        elif tok in problem.stop_by_id or tok in problem.station_by_id:
+            current.append(tok)
+        else:
+            raise ProblemError(field, f"unknown location {tok!r}")
     if current:
-        raise ProblemError("configuration", "the last route does not end at the depot")
+        raise ProblemError(field, "the last route does not end at the depot")
     return Solution(problem=problem.name, routes=tuple(routes))
+
+
+def routes_from_configuration(configuration: str, problem: Problem) -> Solution:
+    """Parse a ``D0;S5;C12;…;D0;D0;…;D0`` route string (as in ``bks-evrptwpr.csv``)."""
+    tokens = [t.strip() for t in configuration.strip().split(";") if t.strip()]
+    return routes_between_depots(tokens, problem, "configuration")
 
 
 def solution_to_configuration(solution: Solution, problem: Problem) -> str:
