@@ -26,12 +26,10 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from voltroute.io.evrptw import routes_between_depots
+from voltroute.io.evrptw import ABSTRACT_ECONOMICS, literature_ev, routes_between_depots
 from voltroute.model import (
     ChargingStation,
     Depot,
-    Economics,
-    ElectricPowertrain,
     Location,
     Parcel,
     Problem,
@@ -39,7 +37,6 @@ from voltroute.model import (
     Solution,
     Stop,
     Travel,
-    VehicleType,
     as_problem_error,
 )
 
@@ -109,22 +106,14 @@ def read_evrp(path: str | os.PathLike[str]) -> Problem:
             )
             for i in customers
         )
-        vt = VehicleType(
-            id="ev",
+        vt = literature_ev(
             name="EVRP vehicle",
-            count=max(len(customers), 1),
-            capacity_kg=float(header["CAPACITY"]),
-            capacity_m3=0.0,
-            start_depot=str(depot),
-            cost_per_km=1000.0,  # cost = distance
-            powertrain=ElectricPowertrain(
-                battery_usable_kwh=float(header["ENERGY_CAPACITY"]),
-                reserve_fraction=0.0,
-                charging_efficiency=1.0,
-                max_charge_kw=INSTANT_KW,
-                charge_taper=((0.0, 1.0),),
-                fixed_kwh_per_km=1000.0 * float(header["ENERGY_CONSUMPTION"]),
-            ),
+            count=len(customers),
+            capacity=float(header["CAPACITY"]),
+            depot=str(depot),
+            battery=float(header["ENERGY_CAPACITY"]),
+            consumption_per_unit=float(header["ENERGY_CONSUMPTION"]),
+            max_charge_kw=INSTANT_KW,
         )
         return Problem(
             name=p.stem,
@@ -143,7 +132,7 @@ def read_evrp(path: str | os.PathLike[str]) -> Problem:
             ),
             vehicle_types=(vt,),
             travel=Travel(model="euclidean", rounding="none", duration_equals_distance=True),
-            economics=Economics(currency="XXX", electricity_per_kwh=0.0, grid_co2_kg_per_kwh=0.0),
+            economics=ABSTRACT_ECONOMICS,
             charging="full",
         )
     except ValidationError as exc:

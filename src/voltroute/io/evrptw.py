@@ -44,6 +44,43 @@ from voltroute.model import (
 _PARAM = re.compile(r"^\s*(\w)\s.*?/\s*([-+0-9.eE]+)\s*/\s*$")
 
 
+ABSTRACT_ECONOMICS = Economics(currency="XXX", electricity_per_kwh=0.0, grid_co2_kg_per_kwh=0.0)
+"""Literature instances: costs are abstract units (ISO 4217 "no currency"), no energy price/CO2."""
+
+
+def literature_ev(
+    *,
+    name: str,
+    count: int,
+    capacity: float,
+    depot: str,
+    battery: float,
+    consumption_per_unit: float,
+    max_charge_kw: float,
+    **shift: int | None,
+) -> VehicleType:
+    """The literature's electric vehicle: cost = distance, energy = ``consumption_per_unit`` per
+    unit of distance from ``battery`` with no reserve, lossless linear charging."""
+    return VehicleType(
+        id="ev",
+        name=name,
+        count=max(count, 1),
+        capacity_kg=capacity,
+        capacity_m3=0.0,
+        start_depot=depot,
+        cost_per_km=1000.0,  # cost = distance
+        powertrain=ElectricPowertrain(
+            battery_usable_kwh=battery,
+            reserve_fraction=0.0,
+            charging_efficiency=1.0,
+            max_charge_kw=max_charge_kw,
+            charge_taper=((0.0, 1.0),),
+            fixed_kwh_per_km=1000.0 * consumption_per_unit,
+        ),
+        **shift,  # type: ignore[arg-type]
+    )
+
+
 def is_evrptw(text: str) -> bool:
     return text.lstrip().startswith("StringID") and "/" in text
 
@@ -109,24 +146,16 @@ def read_evrptw(path: str | os.PathLike[str]) -> Problem:
         if len(depots) != 1:
             raise ProblemError("depots", f"expected one depot, found {len(depots)}")
         depot = depots[0]
-        vt = VehicleType(
-            id="ev",
+        vt = literature_ev(
             name="E-VRPTW vehicle",
-            count=max(len(stops), 1),
-            capacity_kg=params["C"],
-            capacity_m3=0.0,
-            start_depot=depot.id,
+            count=len(stops),
+            capacity=params["C"],
+            depot=depot.id,
+            battery=params["Q"],
+            consumption_per_unit=params["r"],
+            max_charge_kw=1e12,
             shift_start_s=depot.open_s,
             shift_end_s=depot.close_s,
-            cost_per_km=1000.0,  # cost = distance
-            powertrain=ElectricPowertrain(
-                battery_usable_kwh=params["Q"],
-                reserve_fraction=0.0,
-                charging_efficiency=1.0,
-                max_charge_kw=1e12,
-                charge_taper=((0.0, 1.0),),
-                fixed_kwh_per_km=1000.0 * params["r"],
-            ),
         )
         return Problem(
             name=p.stem,
@@ -135,7 +164,7 @@ def read_evrptw(path: str | os.PathLike[str]) -> Problem:
             stations=tuple(stations),
             vehicle_types=(vt,),
             travel=Travel(model="euclidean", rounding="none", speed_kph=3.6 * params["v"]),
-            economics=Economics(currency="XXX", electricity_per_kwh=0.0, grid_co2_kg_per_kwh=0.0),
+            economics=ABSTRACT_ECONOMICS,
             charging="partial",
         )
     except ValidationError as exc:

@@ -79,9 +79,8 @@ class Translation:
     screened: list[Unassigned] = field(default_factory=list)
 
 
-def _energy_units(vt: VehicleType) -> float:
-    """Energy units per kWh (electric: Wh) or per litre (diesel: mL) for the profile matrix."""
-    return 1000.0
+ENERGY_UNITS = 1000.0
+"""Profile units per kWh (electric: Wh) or per litre (diesel: mL)."""
 
 
 def _leg_energy_matrix(
@@ -111,7 +110,7 @@ def _leg_energy_matrix(
             for t in service
         ]
     )
-    energy = (np.asarray(per_leg, dtype=np.float64) + dwell[None, :]) * _energy_units(vt)
+    energy = (np.asarray(per_leg, dtype=np.float64) + dwell[None, :]) * ENERGY_UNITS
     np.fill_diagonal(energy, 0.0)
     return np.ceil(energy - 1e-9)
 
@@ -120,8 +119,8 @@ def _energy_budget_units(problem: Problem, vt: VehicleType) -> float:
     pt = vt.powertrain
     if vt.is_electric:
         usable = usable_battery_kwh(pt, problem.conditions.ambient_temp_c)  # type: ignore[arg-type]
-        return usable * (1.0 - pt.reserve_fraction) * _energy_units(vt)  # type: ignore[union-attr]
-    return float(pt.tank_l) * _energy_units(vt)  # type: ignore[union-attr]
+        return usable * (1.0 - pt.reserve_fraction) * ENERGY_UNITS  # type: ignore[union-attr]
+    return float(pt.tank_l) * ENERGY_UNITS  # type: ignore[union-attr]
 
 
 def _choose_cost_scale(values: list[float]) -> float:
@@ -276,7 +275,7 @@ def translate(
             price = econ.electricity_per_kwh / vt.powertrain.charging_efficiency  # type: ignore[union-attr]
         else:
             price = econ.diesel_per_l
-        price_per_unit = price / _energy_units(vt)
+        price_per_unit = price / ENERGY_UNITS
         mean_e = float(em.mean()) or 1.0
         maint_per_unit = vt.cost_per_km / 1000.0 * float(dist.mean()) / mean_e
         raw.append((price_per_unit + maint_per_unit, per_s, vt.fixed_cost_per_day))
