@@ -370,3 +370,142 @@ def test_report_of_a_planar_benchmark_plan():
     solution = plan(problem, time_limit_s=1, max_iterations=50)
     html = render_report(problem, solution)
     assert html.count('data-vehicle="') >= len(solution.routes)
+
+
+# ---------------------------------------------------------------- charging on the way
+def _charging_day():
+    """A van whose 10 kWh battery cannot do both stops: it charges at ``cs1`` between them."""
+    from voltroute.evaluate import annotate, check
+    from voltroute.model import Charge, ChargingStation
+
+    ev = VehicleType(
+        id="ev",
+        name="Small EV",
+        capacity_kg=500,
+        capacity_m3=5,
+        start_depot="dep",
+        shift_start_s=8 * 3600,
+        shift_end_s=18 * 3600,
+        powertrain=ElectricPowertrain(
+            battery_usable_kwh=10, reserve_fraction=0.1, fixed_kwh_per_km=1.0, max_charge_kw=50
+        ),
+    )
+    problem = Problem(
+        name="charging day",
+        depots=(Depot(id="dep", location=Location(lat=60.0, lon=25.0)),),
+        stops=(
+            _stop("s1", 60.02, 25.0, 1, service_time_s=120),
+            _stop("s2", 60.0, 25.04, 1, service_time_s=120),
+        ),
+        stations=(
+            ChargingStation(
+                id="cs1",
+                name="Fast <charger>",
+                location=Location(lat=60.02, lon=25.04),
+                power_kw=50,
+                connectors=2,
+                price_per_kwh=0.40,
+            ),
+            ChargingStation(id="cs2", location=Location(lat=59.98, lon=24.98), power_kw=22),
+        ),
+        vehicle_types=(ev,),
+    )
+    route = Route(
+        vehicle="ev-1",
+        vehicle_type="ev",
+        stops=("s1", "cs1", "s2"),
+        start_s=8 * 3600,
+        charges=(Charge(position=1, energy_kwh=6.0),),
+    )
+    solution = annotate(problem, Solution(problem=problem.name, routes=(route,)))
+    assert check(problem, solution).feasible
+    return problem, solution
+
+
+def test_report_shows_where_and_how_long_each_van_charged():
+    problem, solution = _charging_day()
+    (step,) = [s for s in solution.routes[0].steps if s.kind == "charge"]
+    assert step.id == "cs1" and step.charged_kwh == pytest.approx(6.0) and step.charge_s > 0
+    page = render_report(problem, solution)
+    checker = _Checker()
+    checker.feed(page)
+    assert checker.errors == [] and checker.stack == []
+    for svg in re.findall(r"<svg\b.*?</svg>", page, flags=re.S):
+        ET.fromstring(svg)
+
+    # map: one used and one unused station marker (diamonds, not stop circles)
+    svg = ET.fromstring(re.search(r'<svg id="map".*?</svg>', page, flags=re.S).group(0))
+    stations = [el for el in svg.iter("path") if (el.get("class") or "").startswith("station")]
+    assert sorted(el.get("class") for el in stations) == ["station", "station used"]
+    assert len(list(svg.iter("circle"))) == 2
+    tips = [t.text for t in svg.iter("title") if t.text and t.text.startswith("charging station")]
+    used_tip = next(t for t in tips if "cs1" in t)
+    minutes = step.charge_s / 60
+    assert f"ev-1: {_hhmm_test(step.arrival_s)}, {minutes:.0f} min, +6.0 kWh" in used_tip
+    assert "Fast <charger>" in used_tip  # escaped in the page, plain text once parsed
+    assert "not used" in next(t for t in tips if "cs2" in t)
+
+    # timeline: one charging bar spanning the charge
+    gantt = ET.fromstring(re.search(r'<svg class="gantt".*?</svg>', page, flags=re.S).group(0))
+    bars = [el for el in gantt.iter("rect") if el.get("class") == "chg"]
+    assert len(bars) == 1
+    assert f"({minutes:.0f} min), +6.0 kWh" in bars[0].find("title").text
+
+    # state of charge: a shaded charging band and a straight rise from arrival to departure
+    soc_svg = next(
+        s for s in re.findall(r'<svg class="chart".*?</svg>', page, flags=re.S) if "State of" in s
+    )
+    assert "1 charging stop" in soc_svg
+    chart = ET.fromstring(soc_svg)
+    assert len([el for el in chart.iter("rect") if el.get("class") == "band"]) == 1
+    line = next(el for el in chart.iter("path") if el.get("class") == "step")
+    assert line.get("d").count("L") == 1
+
+    # the events table: van, station, arrival, minutes, kWh, cost at the station's price
+    section = re.search(r'<section id="charging">.*?</section>', page, flags=re.S).group(0)
+    cost = 6.0 / 0.9 * 0.40  # grid energy at 0.40 per kWh
+    for text in ("ev-1", "cs1", _hhmm_test(step.arrival_s), f"{minutes:.0f}", "6.0",
+                 f"{cost:.2f}", "1 stops"):  # fmt: skip
+        assert text in section, text
+    assert "1 charging stop, 6.0 kWh on the way" in page
+
+
+def test_report_without_charging_says_so(problem, solution):
+    """Stations but no charge: the section says no van charged; no stations: no section."""
+    assert 'id="charging"' not in render_report(problem, solution)
+    day, sol = _charging_day()
+    plain = Route(vehicle="ev-1", vehicle_type="ev", stops=("s1",), start_s=8 * 3600)
+    from voltroute.evaluate import annotate
+
+    page = render_report(day, annotate(day, Solution(routes=(plain,))))
+    assert "No van charged on the way (2 charging stations available)" in page
+    assert 'class="chg"' not in page
+
+
+def test_report_shows_the_depot_charging_plan():
+    from voltroute.charging import check_charging_plan, from_solution, plan_depot_charging
+
+    problem, solution = _charging_day()
+    charging = from_solution(problem, solution)
+    plan = plan_depot_charging(charging, time_limit_s=10)
+    assert check_charging_plan(charging, plan) == []
+    page = render_report(problem, solution, depot_charging=(charging, plan),
+                         links=[("Other <day>", "other.html")])  # fmt: skip
+    section = re.search(r'<section id="depot">.*?</section>', page, flags=re.S).group(0)
+    svgs = re.findall(r"<svg\b.*?</svg>", section, flags=re.S)
+    assert len(svgs) == 1 + len(plan.vehicles)  # site load, then one profile per van
+    for svg in svgs:
+        ET.fromstring(svg)
+    assert "site limit" in svgs[0]
+    assert f"{plan.total_cost:,.2f} USD" in section
+    assert f"peak {plan.peak_kw:,.1f} kW" in section
+    assert "ev-1" in section
+    assert '<a href="other.html">Other &lt;day&gt;</a>' in page
+    checker = _Checker()
+    checker.feed(page)
+    assert checker.errors == [] and checker.stack == []
+
+
+def _hhmm_test(seconds: float) -> str:
+    minutes = int(round(seconds / 60))
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"

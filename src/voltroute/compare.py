@@ -133,3 +133,93 @@ def format_table(results: list[StrategyResult], currency: str = "USD") -> str:
             f"{(cop if cop is not None else float('nan')):>12.3f} {row['unassigned_parcels']:>10}"
         )
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- vans, drones and robots
+MODES = ("van-only", "van+drones", "van+robots")
+
+
+def mode_variant(problem: Problem, mode: str) -> Problem:
+    """The same orders with only vans, vans and the problem's drones, or vans and its robots.
+
+    A problem without drone (robot) fleets gets, for ``van+drones`` (``van+robots``), one
+    drone (two robots) of the catalogue's ``prime-air-mk27-2`` (``starship-robot``) preset on
+    every van."""
+    from voltroute.energy.aerial import drone_spec_from_preset, robot_spec_from_preset
+    from voltroute.model import DroneFleet, RobotFleet
+
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}")
+    drones, robots = problem.drones, problem.robots
+    if mode == "van+drones" and not drones:
+        spec = drone_spec_from_preset("prime-air-mk27-2")
+        drones = (DroneFleet(id="drone", preset="prime-air-mk27-2", base="van", spec=spec),)
+    if mode == "van+robots" and not robots:
+        rspec = robot_spec_from_preset("starship-robot")
+        robots = (RobotFleet(id="robot", preset="starship-robot", base="van", count=2, spec=rspec),)
+    return problem.replace(
+        name=f"{problem.name}-{mode}",
+        drones=drones if mode == "van+drones" else (),
+        robots=robots if mode == "van+robots" else (),
+    )
+
+
+def compare_modes(
+    problem: Problem,
+    *,
+    time_limit_s: float = 10.0,
+    seed: int = 0,
+    modes: tuple[str, ...] = MODES,
+    on_start: Callable[[str], None] | None = None,
+) -> list[StrategyResult]:
+    """Plan the same orders van-only, with drones and with robots; KPIs by the checker."""
+    out = []
+    for mode in modes:
+        if on_start:
+            on_start(mode)
+        variant = mode_variant(problem, mode)
+        out.append(
+            StrategyResult(mode, variant, plan(variant, time_limit_s=time_limit_s, seed=seed))
+        )
+    return out
+
+
+def format_mode_table(results: list[StrategyResult], currency: str = "USD") -> str:
+    """A plain-text table of the van / drone / robot comparison."""
+    head = (
+        f"{'mode':<11} {'vans':>4} {'flights':>7} {'robot':>5} {'van km':>7} {'h':>6} "
+        f"{'makespan h':>10} {currency + '/parcel':>11} {'kgCO2/parcel':>12} {'unassigned':>10}"
+    )
+    lines = [head, "-" * len(head)]
+    for r in results:
+        k = r.solution.kpis
+        cpp = k["cost_per_parcel"]
+        cop = k["co2_kg_per_parcel"]
+        span = k.get("makespan_s")
+        if span is None:
+            ends = [rt.steps[-1].arrival_s for rt in r.solution.routes if rt.steps]
+            starts = [rt.steps[0].departure_s for rt in r.solution.routes if rt.steps]
+            span = max(ends) - min(starts) if ends else 0.0
+        lines.append(
+            f"{r.strategy:<11} {k['vehicles_used']:>4} {k.get('flights', 0):>7} "
+            f"{k.get('robot_trips', 0):>5} {k['distance_m'] / 1000:>7.1f} "
+            f"{k['duration_s'] / 3600:>6.1f} {span / 3600:>10.2f} "
+            f"{(cpp if cpp is not None else float('nan')):>11.3f} "
+            f"{(cop if cop is not None else float('nan')):>12.3f} {k['unassigned_parcels']:>10}"
+        )
+    return "\n".join(lines)
+
+
+def mode_row(result: StrategyResult) -> dict[str, Any]:
+    """One comparison row (the fleet row plus flights, robot trips and makespan)."""
+    k = result.solution.kpis
+    return {
+        **result.row(),
+        "mode": result.strategy,
+        "flights": k.get("flights", 0),
+        "robot_trips": k.get("robot_trips", 0),
+        "drone_energy_kwh": k.get("drone_energy_kwh", 0.0),
+        "robot_energy_kwh": k.get("robot_energy_kwh", 0.0),
+        "makespan_s": k.get("makespan_s"),
+        "duration_s": k["duration_s"],
+    }

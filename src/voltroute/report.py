@@ -3,7 +3,9 @@
 One file with inline CSS, inline SVG and a few lines of vanilla JavaScript: no network access,
 no external fonts, scripts or map tiles, so it opens from disk and prints. It shows the plan's
 KPIs, a map of the routes, a table and small charts per route (load, state of charge), a timeline
-per van, an optional fleet comparison, the unassigned stops and free-form notes.
+per van, the charging stops on the way (map markers, timeline bars, the state-of-charge rise and a
+table of events), an optional overnight depot charging plan (site load and per-van profiles), an
+optional fleet comparison, the unassigned stops and free-form notes.
 
 Every string taken from the data is escaped with :func:`html.escape`.
 """
@@ -15,9 +17,13 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeGuard
+from typing import TYPE_CHECKING, Any, TypeGuard
 
-from voltroute.model import Problem, Route, Solution, Step, VehicleType
+from voltroute.energy import usable_battery_kwh
+from voltroute.model import ChargingStation, Problem, Route, Solution, Step, VehicleType
+
+if TYPE_CHECKING:
+    from voltroute.charging import DepotChargingPlan, DepotChargingProblem
 
 LonLat = tuple[float, float]
 
@@ -48,6 +54,9 @@ SERVICE_COLOUR = "#2d333b"
 WAIT_FILL = "url(#wait-hatch)"
 WAIT_SWATCH = "repeating-linear-gradient(45deg,#6e7781 0 2px,transparent 2px 4px)"
 DASH = "\u2013"  # shown for missing values
+CHARGE_COLOUR = "#f2b705"  # charging: station markers, timeline bars, state-of-charge bands
+# a lightning bolt drawn inside the station diamond (centred on 0 0)
+BOLT = '<path class="bolt" d="M1.2 -5.5L-3 0.8H-0.2L-1.2 5.5L3 -0.8H0.2Z"/>'
 
 
 # ---------------------------------------------------------------- formatting
@@ -106,6 +115,7 @@ class _Van:
     colour: str
     vt: VehicleType | None
     dom_id: str
+    ambient_temp_c: float = 20.0
 
     @property
     def type_name(self) -> str:
@@ -124,8 +134,14 @@ class _Van:
     @property
     def usable_kwh(self) -> float | None:
         if self.vt is not None and self.vt.is_electric:
-            return float(self.vt.powertrain.battery_usable_kwh)  # type: ignore[union-attr]
+            # the battery the checker uses: the rating less the day's cold-weather loss
+            return usable_battery_kwh(self.vt.powertrain, self.ambient_temp_c)  # type: ignore[arg-type]
         return None
+
+    @property
+    def charges(self) -> list[Step]:
+        """The route's charging steps (station visits), in order."""
+        return [s for s in self.route.steps if s.kind == "charge"]
 
     def kpi(self, key: str) -> Any:
         value = self.route.kpis.get(key)
@@ -144,7 +160,13 @@ class _Van:
 def _vans(problem: Problem, solution: Solution) -> list[_Van]:
     types = problem.vehicle_type_by_id
     return [
-        _Van(r, PALETTE[i % len(PALETTE)], types.get(r.vehicle_type), f"rt-{i}")
+        _Van(
+            r,
+            PALETTE[i % len(PALETTE)],
+            types.get(r.vehicle_type),
+            f"rt-{i}",
+            problem.conditions.ambient_temp_c,
+        )
         for i, r in enumerate(solution.routes)
     ]
 
@@ -234,6 +256,7 @@ def _map_svg(
 ) -> str:
     depots = {d.id: d for d in problem.depots}
     stops = problem.stop_by_id
+    places: dict[str, Any] = {**stops, **problem.station_by_id}
     route_paths = route_paths if route_paths is not None else {}
     roads = roads if roads is not None else []
 
@@ -243,7 +266,7 @@ def _map_svg(
         end = depots.get(v.vt.end_depot_id) if v.vt else None
         if start is not None:
             pts.append(start.location.xy)
-        pts += [stops[s].location.xy for s in v.route.stops if s in stops]
+        pts += [places[s].location.xy for s in v.route.stops if s in places]
         if end is not None:
             pts.append(end.location.xy)
         return pts
@@ -258,6 +281,8 @@ def _map_svg(
             yield d.location.xy
         for s in problem.stops:
             yield s.location.xy
+        for c in problem.stations:
+            yield c.location.xy
         for line in roads:
             yield from line
         for line in lines.values():
@@ -307,6 +332,15 @@ def _map_svg(
         tip = f"{u.stop}\nunassigned: {u.reason}" + (f"\n{u.detail}" if u.detail else "")
         tip += f"\n{len(stop.parcels)} parcel{'s' if len(stop.parcels) != 1 else ''}"
         out.append(_marker(proj, stop.location.xy, cross, tip))
+    visits: dict[str, list[tuple[_Van, Step]]] = {}
+    for v in vans:
+        for step in v.charges:
+            visits.setdefault(step.id, []).append((v, step))
+    for c in problem.stations:
+        used = visits.get(c.id, [])
+        cls = "station used" if used else "station"
+        shape = f'<path class="{cls}" d="M0 -8L8 0L0 8L-8 0Z"/>{BOLT}'
+        out.append(_marker(proj, c.location.xy, shape, _station_tip(c, used)))
     square = '<rect class="depot" x="-7" y="-7" width="14" height="14" rx="2"/>'
     for d in problem.depots:
         tip = f"depot {d.id}" + (f"\n{d.name}" if d.name else "")
@@ -316,7 +350,24 @@ def _map_svg(
     return "".join(out)
 
 
-def _legend(vans: Sequence[_Van]) -> str:
+def _station_tip(c: ChargingStation, used: Sequence[tuple[_Van, Step]]) -> str:
+    tip = f"charging station {c.id}" + (f"\n{c.name}" if c.name else "")
+    tip += f"\n{c.connectors} × {c.power_kw:g} kW"
+    if c.price_per_kwh is not None:
+        tip += f", {c.price_per_kwh:g}/kWh"
+    if c.close_s is not None or c.open_s:
+        tip += f"\nopen {_hhmm(c.open_s)}{DASH}{_hhmm(c.close_s)}"
+    if not used:
+        return tip + "\nnot used"
+    for v, s in used:
+        tip += (
+            f"\n{v.route.vehicle}: {_hhmm(s.arrival_s)}, {s.charge_s / 60:.0f} min, "
+            f"+{s.charged_kwh:.1f} kWh"
+        )
+    return tip
+
+
+def _legend(vans: Sequence[_Van], stations: bool = False) -> str:
     rows = []
     for v in vans:
         km = v.kpi("distance_m")
@@ -330,7 +381,14 @@ def _legend(vans: Sequence[_Van]) -> str:
         '<table class="legend"><thead><tr><th class="l">Van</th><th class="l">Type</th>'
         "<th>Stops</th><th>km</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
         '<p class="keys"><span class="key-depot"></span> depot '
-        '<span class="key-x">\u2715</span> unassigned stop</p>'
+        '<span class="key-x">\u2715</span> unassigned stop'
+        + (
+            '<span class="key-st"></span> charging station '
+            '<span class="key-st unused"></span> unused station'
+            if stations
+            else ""
+        )
+        + "</p>"
         '<p class="hint noprint">Scroll to zoom, drag to pan, double-click to reset. '
         "Click a van to highlight its route; click again to clear.</p>"
     )
@@ -362,6 +420,7 @@ def _kpi_tiles(problem: Problem, solution: Solution, vans: Sequence[_Van]) -> st
     reasons = k.get("unassigned_reasons") or {}
     reasons_txt = ", ".join(f"{_e(r)}: {n}" for r, n in reasons.items())
     unassigned_stops = k.get("unassigned", len(solution.unassigned))
+    charges = [c for v in vans for c in v.charges]
     tiles = [
         _tile("Vans used", _num(k.get("vehicles_used", len(vans)), 0), by_type_txt),
         _tile(
@@ -372,7 +431,13 @@ def _kpi_tiles(problem: Problem, solution: Solution, vans: Sequence[_Van]) -> st
         _tile(
             "Electricity",
             f"{_num(energy)} kWh",
-            f"{_num(grid)} kWh from the grid" if _finite(grid) else "",
+            (f"{_num(grid)} kWh from the grid" if _finite(grid) else "")
+            + (
+                f" · {len(charges)} charging stop{'s' if len(charges) != 1 else ''}, "
+                f"{_num(sum(c.charged_kwh for c in charges))} kWh on the way"
+                if charges
+                else ""
+            ),
         ),
         _tile("Diesel", f"{_num(k.get('fuel_l'))} L"),
         _tile(
@@ -507,11 +572,15 @@ def _step_chart(
     reference: float | None = None,
     reference_label: str = "",
     percent: bool = True,
+    ramps: frozenset[int] = frozenset(),
+    bands: Sequence[tuple[float, float, str]] = (),
 ) -> str:
     """A step chart of ``points`` (time s, value, tooltip) scaled to ``full``.
 
     With ``percent`` the left axis is in % of ``full`` and the right one in ``unit``; without,
-    only a left axis in ``unit``.
+    only a left axis in ``unit``. The line into point ``i`` for ``i`` in ``ramps`` is straight
+    (a value that changes steadily, e.g. charging); ``bands`` are (from s, to s, tooltip)
+    intervals shaded behind the line (charging).
     """
     width, height = 560.0, 120.0
     left, right, top, bottom = 40.0, 58.0, 16.0, 20.0
@@ -546,10 +615,15 @@ def _step_chart(
         out.append(
             f'<text x="{_c(x(t))}" y="{_c(height - 5)}" text-anchor="middle">{_hhmm(t)}</text>'
         )
+    for a, b, tip in bands:
+        out.append(
+            f'<rect class="band" x="{_c(x(a))}" y="{_c(top)}" width="{_c(max(x(b) - x(a), 1.0))}" '
+            f'height="{_c(ph)}" fill="{CHARGE_COLOUR}"><title>{_e(tip)}</title></rect>'
+        )
     if points:
         d = [f"M{_c(x(points[0][0]))} {_c(y(points[0][1]))}"]
-        for t, v, _ in points[1:]:
-            d.append(f"H{_c(x(t))}V{_c(y(v))}")
+        for i, (t, v, _) in enumerate(points[1:], start=1):
+            d.append(f"L{_c(x(t))} {_c(y(v))}" if i in ramps else f"H{_c(x(t))}V{_c(y(v))}")
         line = "".join(d)
         area = f"{line}V{_c(top + ph)}H{_c(x(points[0][0]))}Z"
         out.append(f'<path class="area" fill="{colour}" d="{area}"/>')
@@ -589,6 +663,35 @@ def _series(
     return out
 
 
+def _soc_points(
+    steps: Sequence[Step], usable: float
+) -> tuple[list[tuple[float, float, str]], frozenset[int], list[tuple[float, float, str]]]:
+    """State-of-charge points: a value at each arrival, and at a charging step both the value on
+    arrival and after charging, joined by a straight rise; plus the charging intervals."""
+    pts: list[tuple[float, float, str]] = []
+    ramps: set[int] = set()
+    bands: list[tuple[float, float, str]] = []
+    for t, kwh, s in _series(steps, lambda s: s.soc_kwh, at_departure=False):
+        if s.kind == "charge":
+            before = kwh - s.charged_kwh
+            pts.append((s.arrival_s, before, f"{s.id} {_hhmm(s.arrival_s)}: arrives with "
+                        f"{before:.1f} kWh ({before / usable:.0%})"))  # fmt: skip
+            if s.service_start_s > s.arrival_s:
+                pts.append((s.service_start_s, before, f"{s.id}: plugged in at "
+                            f"{_hhmm(s.service_start_s)}"))  # fmt: skip
+            ramps.add(len(pts))
+            tip = (
+                f"{s.id} {_hhmm(s.service_start_s)}{DASH}{_hhmm(s.departure_s)}: charged "
+                f"{s.charged_kwh:.1f} kWh in {s.charge_s / 60:.0f} min, leaves with {kwh:.1f} kWh "
+                f"({kwh / usable:.0%})"
+            )
+            pts.append((s.departure_s, kwh, tip))
+            bands.append((s.service_start_s, s.departure_s, tip))
+        else:
+            pts.append((t, kwh, f"{s.id} {_hhmm(t)}: {kwh:.1f} kWh ({kwh / usable:.0%})"))
+    return pts, frozenset(ramps), bands
+
+
 def _route_cards(vans: Sequence[_Van], axis: tuple[float, float]) -> str:
     cards = []
     for v in vans:
@@ -624,10 +727,7 @@ def _route_cards(vans: Sequence[_Van], axis: tuple[float, float]) -> str:
         usable = v.usable_kwh
         if usable:
             reserve = float(v.vt.powertrain.reserve_fraction)  # type: ignore[union-attr]
-            pts = [
-                (t, kwh, f"{s.id} {_hhmm(t)}: {kwh:.1f} kWh ({kwh / usable:.0%})")
-                for t, kwh, s in _series(steps, lambda s: s.soc_kwh, at_departure=False)
-            ]
+            pts, ramps, bands = _soc_points(steps, usable)
             charts.append(
                 _step_chart(
                     axis=axis,
@@ -635,9 +735,21 @@ def _route_cards(vans: Sequence[_Van], axis: tuple[float, float]) -> str:
                     full=usable,
                     unit="kWh",
                     colour=v.colour,
-                    label="State of charge (% of usable battery)",
+                    label="State of charge (% of usable battery"
+                    + (
+                        f" at {v.ambient_temp_c:g} °C)"
+                        if v.vt is not None and usable < v.vt.powertrain.battery_usable_kwh  # type: ignore[union-attr]
+                        else ")"
+                    )
+                    + (
+                        f" · {len(bands)} charging stop{'s' if len(bands) != 1 else ''}"
+                        if bands
+                        else ""
+                    ),
                     reference=reserve * usable,
                     reference_label=f"reserve {reserve:.0%}",
+                    ramps=ramps,
+                    bands=bands,
                 )
             )
         elif v.is_diesel:
@@ -729,6 +841,20 @@ def _timeline_svg(vans: Sequence[_Van], axis: tuple[float, float]) -> str:
                     f"{where}: waiting {_hhmm(s.arrival_s)}{DASH}{_hhmm(s.service_start_s)}",
                 )
             )
+            if s.kind == "charge":
+                out.append(
+                    bar(
+                        s.service_start_s,
+                        s.departure_s,
+                        yb,
+                        "chg",
+                        CHARGE_COLOUR,
+                        f"{where}: charging {_hhmm(s.service_start_s)}{DASH}"
+                        f"{_hhmm(s.departure_s)} ({s.charge_s / 60:.0f} min), "
+                        f"+{s.charged_kwh:.1f} kWh",
+                    )
+                )
+                continue
             out.append(
                 bar(
                     s.service_start_s,
@@ -760,7 +886,14 @@ def _timeline_svg(vans: Sequence[_Van], axis: tuple[float, float]) -> str:
         f'{PALETTE[0]},{PALETTE[1]},{PALETTE[2]})"></span>{DRIVE_NOTE}</span>'
         f'<span><span class="sw" style="background:{SERVICE_COLOUR}"></span>service at stop</span>'
         f'<span><span class="sw" style="background:{WAIT_SWATCH}"></span>waiting for a time '
-        'window</span><span><span class="sw shiftkey"></span>shift</span></div>'
+        'window</span><span><span class="sw shiftkey"></span>shift</span>'
+        + (
+            f'<span><span class="sw" style="background:{CHARGE_COLOUR}"></span>charging at a '
+            "station</span>"
+            if any(v.charges for v in vans)
+            else ""
+        )
+        + "</div>"
     )
     return "".join(out) + keys
 
@@ -844,6 +977,132 @@ def _comparison(rows: Sequence[Mapping[str, Any]], currency: str) -> str:
     )
 
 
+# ---------------------------------------------------------------- charging on the way
+def _charging_table(problem: Problem, vans: Sequence[_Van], currency: str) -> str:
+    """One row per charging stop: van, station, arrival, wait, minutes, kWh, SoC, cost.
+
+    The cost is what the station bills: the grid energy (``kWh / charging_efficiency``) at the
+    station's price, or at the plan's electricity price when the station states none.
+    """
+    stations = problem.station_by_id
+    rows = []
+    tot_kwh = tot_s = tot_cost = 0.0
+    n = 0
+    for v in vans:
+        pt = v.vt.powertrain if v.vt is not None else None
+        eff = float(getattr(pt, "charging_efficiency", 1.0) or 1.0)
+        for s in v.charges:
+            st = stations.get(s.id)
+            price = (
+                st.price_per_kwh
+                if st is not None and st.price_per_kwh is not None
+                else problem.economics.electricity_per_kwh
+            )
+            cost = s.charged_kwh / eff * price
+            before = (s.soc_kwh - s.charged_kwh) if s.soc_kwh is not None else None
+            usable = v.usable_kwh or 0.0
+            soc = DASH
+            if before is not None and s.soc_kwh is not None and usable > 0:
+                soc = f"{before / usable:.0%} → {s.soc_kwh / usable:.0%}"
+            name = st.name if st is not None and st.name else ""
+            rows.append(
+                f'<tr data-route="{v.dom_id}"><td class="l"><span class="sw" '
+                f'style="background:{v.colour}"></span>{_e(v.route.vehicle)}</td>'
+                f'<td class="l" title="{_e(name)}">{_e(s.id)}</td>'
+                f"<td>{_hhmm(s.arrival_s)}</td><td>{_num(s.wait_s / 60, 0)}</td>"
+                f"<td>{_num(s.charge_s / 60, 0)}</td><td>{_hhmm(s.departure_s)}</td>"
+                f"<td>{_num(s.charged_kwh)}</td><td>{soc}</td><td>{_num(cost, 2)}</td></tr>"
+            )
+            tot_kwh += s.charged_kwh
+            tot_s += s.charge_s
+            tot_cost += cost
+            n += 1
+    if not rows:
+        return (
+            f'<p class="m">No van charged on the way ({len(problem.stations)} charging '
+            f"station{'s' if len(problem.stations) != 1 else ''} available).</p>"
+        )
+    head = (
+        '<tr><th class="l">Van</th><th class="l">Station</th><th>Arrival</th><th>Wait min</th>'
+        "<th>Charging min</th><th>Leaves</th><th>kWh</th><th>SoC</th>"
+        f"<th>Cost ({_e(currency)})</th></tr>"
+    )
+    foot = (
+        f'<tr><td class="l">Total</td><td class="l">{n} stops</td><td></td><td></td>'
+        f"<td>{_num(tot_s / 60, 0)}</td><td></td><td>{_num(tot_kwh)}</td><td></td>"
+        f"<td>{_num(tot_cost, 2)}</td></tr>"
+    )
+    return (
+        '<p class="m">Where and how long each van charged on the way; kWh into the battery, '
+        "cost = grid energy (kWh / charging efficiency) at the station's price.</p>"
+        f'<div class="scroll"><table class="data"><thead>{head}</thead>'
+        f"<tbody>{''.join(rows)}</tbody><tfoot>{foot}</tfoot></table></div>"
+    )
+
+
+# ---------------------------------------------------------------- depot charging plan
+def _depot_section(charging: DepotChargingProblem, plan: DepotChargingPlan) -> str:
+    """The overnight depot charging plan: summary, site load chart, per-van profiles, table."""
+    from voltroute.charging.report import load_svg, vehicle_svg
+
+    cur = plan.currency
+    site = charging.site
+    chargers = ", ".join(f"{g.count} × {g.power_kw:g} kW" for g in site.chargers)
+    gap = f", gap {plan.mip_gap:.2%}" if plan.mip_gap else ""
+    base = plan.baseline
+    saving = ""
+    if base is not None and base.total_cost > 0:
+        saving = (
+            f" Charging on arrival at full power would cost {_money(base.total_cost, cur)} with a "
+            f"peak of {_num(base.peak_kw)} kW: the plan saves "
+            f"{(base.total_cost - plan.total_cost) / base.total_cost:.0%}."
+        )
+    summary = (
+        f"<p>{len(plan.vehicles)} electric van{'s' if len(plan.vehicles) != 1 else ''} "
+        f"from {_hhmm(charging.start_s)} to {_hhmm(charging.end_s)}; chargers {_e(chargers)}, "
+        f"site limit {_num(site.power_limit_kw)} kW; {charging.slot_s // 60}-min slots. "
+        f"MILP (HiGHS) <b>{_e(plan.status)}</b>{_e(gap)} in {plan.solve_time_s:.1f} s: "
+        f"<b>{_money(plan.total_cost, cur)}</b> ({_money(plan.energy_cost, cur)} energy + "
+        f"{_money(plan.demand_charge, cur)} demand charge), {_num(plan.grid_energy_kwh)} kWh "
+        f"from the grid, peak {_num(plan.peak_kw)} kW.{saving}</p>"
+    )
+    if plan.shortfalls:
+        short = ", ".join(f"{_e(k)} {v:.1f} kWh" for k, v in plan.shortfalls.items())
+        summary += f'<p class="warn">Leaves short of its required charge: {short}.</p>'
+    keys = (
+        '<div class="costkeys"><span><span class="sw" style="background:#1f5fbf"></span>site '
+        'load (plan)</span><span><span class="sw" style="background:#999"></span>charging '
+        'on arrival (dashed)</span><span><span class="sw" style="background:#c00"></span>site '
+        'limit / required at departure</span><span><span class="sw" '
+        'style="background:rgb(255,175,165)"></span>dearer energy (shading)</span>'
+        '<span><span class="sw" style="background:#6aa84f"></span>van charging power</span>'
+        '<span><span class="sw" style="background:#f3f3f3;border:1px solid #ccc"></span>van at '
+        "the depot</span></div>"
+    )
+    rows = []
+    for v in plan.vehicles:
+        rows.append(
+            f'<tr><td class="l">{_e(v.id)}</td><td>{_hhmm(v.arrival_s)}</td>'
+            f"<td>{_hhmm(v.departure_s)}</td><td>{_num(v.arrival_soc_kwh)}</td>"
+            f"<td>{_num(v.required_soc_kwh)}</td><td>{_num(v.departure_soc_kwh)}</td>"
+            f"<td>{_num(v.grid_energy_kwh)}</td>"
+            f'<td class="{"warn" if v.shortfall_kwh > 1e-6 else ""}">'
+            f"{_num(v.shortfall_kwh)}</td></tr>"
+        )
+    table = (
+        '<div class="scroll"><table class="data"><thead><tr><th class="l">Van</th>'
+        "<th>Arrives</th><th>Leaves</th><th>Arrival kWh</th><th>Required kWh</th>"
+        "<th>Departure kWh</th><th>Grid kWh</th><th>Short kWh</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
+    vans = "".join(vehicle_svg(plan, i) for i in range(len(plan.vehicles)))
+    return (
+        f'{summary}{keys}<div class="depot">{load_svg(charging, plan)}'
+        f'<div class="ct2">Per van: charging power (bars), state of charge (line)</div>'
+        f"{vans}</div>{table}"
+    )
+
+
 # ---------------------------------------------------------------- unassigned, notes
 def _unassigned_table(problem: Problem, solution: Solution) -> str:
     if not solution.unassigned:
@@ -906,6 +1165,19 @@ background:#fbfbf8;cursor:grab;touch-action:none;user-select:none}
 .map circle{stroke:#fff;stroke-width:1.2}
 .map .x{stroke:#111;stroke-width:2.4;fill:none}
 .map .depot{fill:#111;stroke:#fff;stroke-width:1.5}
+.map .station{fill:#fff;stroke:#8a6d00;stroke-width:1.5}
+.map .station.used{fill:#f2b705;stroke:#111}
+.map .bolt{fill:#111;stroke:none}
+.key-st{display:inline-block;width:10px;height:10px;background:#f2b705;border:1.5px solid #111;
+transform:rotate(45deg);margin:0 4px 0 12px;vertical-align:-1px}
+.key-st.unused{background:#fff;border-color:#8a6d00}
+.chart .band{opacity:.28}
+.gantt .chg{stroke:#8a6d00;stroke-width:.6}
+nav.links{margin-top:6px;font-size:13.5px}
+nav.links a{color:#0b57d0}
+.depot svg{width:100%;height:auto;display:block}
+.depot .dvan{margin-top:2px}
+.ct2{font-size:12px;font-weight:600;margin:10px 0 2px}
 .legend td,.legend th{padding:3px 6px}
 .legend tbody tr{cursor:pointer}
 .legend tbody tr:hover{background:var(--bg)}
@@ -995,13 +1267,19 @@ def render_report(
     route_paths: dict[str, list[tuple[float, float]]] | None = None,
     comparison: list[dict] | None = None,
     notes: list[str] | None = None,
+    depot_charging: tuple[DepotChargingProblem, DepotChargingPlan] | None = None,
+    links: list[tuple[str, str]] | None = None,
 ) -> str:
     """One self-contained HTML document describing ``solution`` (annotated by the checker).
 
     ``roads``: road polylines as (lon, lat) drawn as the map background; ``route_paths``: per
     vehicle name, the road polyline of its route (straight segments when missing);
     ``comparison``: rows of :meth:`voltroute.compare.StrategyResult.row` (section omitted when
-    None); ``notes``: assumptions and data sources, shown as a list.
+    None); ``notes``: assumptions and data sources, shown as a list; ``depot_charging``: an
+    overnight depot charging problem and its plan (:mod:`voltroute.charging`), shown as the
+    site's load curve and each van's charging profile; ``links``: (label, relative address)
+    of related reports, shown under the title. A "Charging on the way" section appears when the
+    problem has charging stations.
     """
     vans = _vans(problem, solution)
     k = solution.kpis
@@ -1031,20 +1309,35 @@ def render_report(
             run += f" ({solver['runtime_s']:.1f} s)"
         facts.append(run)
 
+    nav = ""
+    if links:
+        nav = (
+            '<nav class="links">'
+            + " · ".join(f'<a href="{_e(href)}">{_e(label)}</a>' for label, href in links)
+            + "</nav>"
+        )
     sections = [
         f"<section>{_kpi_tiles(problem, solution, vans)}{_cost_bar(cost, currency)}</section>",
         _section(
             "Map",
             '<div class="mapwrap">'
             + _map_svg(problem, solution, vans, roads, route_paths)
-            + f"<div>{_legend(vans)}</div></div>",
+            + f"<div>{_legend(vans, bool(problem.stations))}</div></div>",
             "map-section",
         ),
         _section("Routes", _routes_table(vans, currency), "routes"),
     ]
+    if problem.stations or any(v.charges for v in vans):
+        sections.append(
+            _section("Charging on the way", _charging_table(problem, vans, currency), "charging")
+        )
     if vans:
         sections.append(_section("Timeline", _timeline_svg(vans, axis), "timeline"))
         sections.append(_section("Load and energy per van", _route_cards(vans, axis), "charts"))
+    if depot_charging is not None:
+        sections.append(
+            _section("Depot charging overnight", _depot_section(*depot_charging), "depot")
+        )
     if comparison is not None:
         sections.append(_section("Fleet comparison", _comparison(comparison, currency), "compare"))
     sections.append(
@@ -1059,7 +1352,7 @@ def render_report(
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{_e(title)}</title><style>{CSS}</style></head><body>"
         f"<header><h1>{_e(title)}{badge}</h1>"
-        f'<div class="sub">{" · ".join(facts)}</div></header>'
+        f'<div class="sub">{" · ".join(facts)}</div>{nav}</header>'
         f"<main>{''.join(sections)}</main>"
         "<footer>Generated by voltroute. Times are local times of the planning day; costs in "
         f"{_e(currency)}; CO\u2082 tank-to-wheel for diesel and grid average for electricity."
@@ -1077,6 +1370,8 @@ def write_report(
     route_paths: dict[str, list[tuple[float, float]]] | None = None,
     comparison: list[dict] | None = None,
     notes: list[str] | None = None,
+    depot_charging: tuple[DepotChargingProblem, DepotChargingPlan] | None = None,
+    links: list[tuple[str, str]] | None = None,
 ) -> Path:
     """Write :func:`render_report` to ``path`` (UTF-8, parent folders created); return the path."""
     out = Path(path)
@@ -1090,6 +1385,8 @@ def write_report(
             route_paths=route_paths,
             comparison=comparison,
             notes=notes,
+            depot_charging=depot_charging,
+            links=links,
         ),
         encoding="utf-8",
     )

@@ -58,8 +58,11 @@ def _price_colour(price: float, lo: float, hi: float) -> str:
     return f"rgb({r},{g},{b})"
 
 
+LEFT = 110  # left margin of every chart, so the vans' time axes line up with the site's
+
+
 def _load_svg(problem: DepotChargingProblem, plan: DepotChargingPlan) -> str:
-    w, h, ml, mb, mt = 900, 260, 50, 30, 10
+    w, h, ml, mb, mt = 900, 260, LEFT, 30, 10
     n = len(plan.site_load_kw)
     base = plan.baseline.site_load_kw if plan.baseline else ()
     top = max([problem.site.power_limit_kw, *plan.site_load_kw, *base, 1.0]) * 1.1
@@ -70,7 +73,10 @@ def _load_svg(problem: DepotChargingProblem, plan: DepotChargingPlan) -> str:
 
     prices = plan.slot_price_per_kwh
     lo, hi = min(prices, default=0.0), max(prices, default=0.0)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}">']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="dload" width="{w}" height="{h}" '
+        f'viewBox="0 0 {w} {h}" role="img" aria-label="site load">'
+    ]
     for t, pr in enumerate(prices):
         parts.append(
             f'<rect x="{ml + t * sx:.1f}" y="{mt}" width="{sx + 0.5:.1f}" height="{h - mt - mb}" '
@@ -114,12 +120,15 @@ def _load_svg(problem: DepotChargingProblem, plan: DepotChargingPlan) -> str:
 
 def _vehicle_svg(plan: DepotChargingPlan, idx: int) -> str:
     v = plan.vehicles[idx]
-    w, h, ml = 900, 70, 50
+    w, h, ml = 900, 70, LEFT
     n = len(v.power_kw)
     sx = (w - ml - 10) / max(n, 1)
     pmax = max([*v.power_kw, 1.0])
     top = max([*v.soc_kwh, v.required_soc_kwh, 1.0])
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}">']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="dvan" width="{w}" height="{h}" '
+        f'viewBox="0 0 {w} {h}" role="img" aria-label="charging profile">'
+    ]
     a = (v.arrival_s - plan.slot_start_s[0]) / plan.slot_s if n else 0
     d = (v.departure_s - plan.slot_start_s[0]) / plan.slot_s if n else 0
     parts.append(
@@ -131,7 +140,8 @@ def _vehicle_svg(plan: DepotChargingPlan, idx: int) -> str:
             bh = (h - 8) * p / pmax
             parts.append(
                 f'<rect x="{ml + t * sx:.1f}" y="{h - 4 - bh:.1f}" width="{sx:.1f}" '
-                f'height="{bh:.1f}" fill="#6aa84f"><title>{p:.1f} kW ({v.charger[t]})</title></rect>'
+                f'height="{bh:.1f}" fill="#6aa84f"><title>{p:.1f} kW '
+                f"({html.escape(str(v.charger[t]))})</title></rect>"
             )
     pts = " ".join(
         f"{ml + k * sx:.1f},{h - 4 - (h - 8) * s / top:.1f}" for k, s in enumerate(v.soc_kwh)
@@ -142,8 +152,20 @@ def _vehicle_svg(plan: DepotChargingPlan, idx: int) -> str:
         f'<line x1="{ml}" x2="{w - 10}" y1="{yr:.1f}" y2="{yr:.1f}" stroke="#c00" '
         f'stroke-dasharray="3 3"/>'
     )
-    parts.append(f'<text x="2" y="{h / 2:.0f}" font-size="11">{html.escape(v.id[:8])}</text></svg>')
+    parts.append(
+        f'<text x="2" y="{h / 2:.0f}" font-size="11">{html.escape(v.id[:18])}</text></svg>'
+    )
     return "".join(parts)
+
+
+def load_svg(problem: DepotChargingProblem, plan: DepotChargingPlan) -> str:
+    """Inline SVG: the site's load per slot (optimised, greedy dashed) on price shading."""
+    return _load_svg(problem, plan)
+
+
+def vehicle_svg(plan: DepotChargingPlan, idx: int) -> str:
+    """Inline SVG: vehicle ``idx``'s charging power per slot and its state of charge."""
+    return _vehicle_svg(plan, idx)
 
 
 def plan_html(problem: DepotChargingProblem, plan: DepotChargingPlan) -> str:

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from voltroute import __version__
+from voltroute.cli import linehaul as _linehaul_cli
+from voltroute.cli import study as _study_cli
 from voltroute.model import VoltrouteError
 
 EXIT_BAD_INPUT = 2
@@ -55,12 +57,18 @@ def cmd_solve(args: argparse.Namespace) -> int:
     from voltroute.io.native import write_json
     from voltroute.solve import SolveParams
 
+    if args.format == "tspd" or Path(args.problem).is_dir():  # van + drone (issue 5)
+        from voltroute.solve.sidekick.cli import solve_sidekick_cli
+
+        return solve_sidekick_cli(args)
     problem = read_problem(args.problem)
     show = sys.stderr.isatty() and not args.quiet
     params = SolveParams(
         time_limit_s=args.time_limit,
         seed=args.seed,
         max_iterations=args.max_iterations,
+        engine=args.engine,
+        objective=args.objective,
         progress=_progress_printer("solving", show),
     )
     solution = plan(problem, params=params)
@@ -192,6 +200,17 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from voltroute.io import read_problem
 
     problem = read_problem(args.problem)
+    if args.modes:  # van-only vs van+drones vs van+robots (voltroute.compare.compare_modes)
+        from voltroute.compare import compare_modes, format_mode_table, mode_row
+
+        found = compare_modes(
+            problem, time_limit_s=args.time_limit, seed=args.seed,
+            on_start=None if args.quiet else (lambda s: print(f"planning {s} ...", file=sys.stderr)),
+        )  # fmt: skip
+        print(format_mode_table(found, problem.economics.currency))
+        if args.json:
+            Path(args.json).write_text(json.dumps([mode_row(r) for r in found], indent=1) + "\n")
+        return 0
     results = compare_fleets(
         problem,
         time_limit_s=args.time_limit,
@@ -397,10 +416,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.add_argument(
         "--format",
-        choices=["json", "vrplib", "vroom", "geojson", "evrptw", "evrp"],
+        choices=["json", "vrplib", "vroom", "geojson", "evrptw", "evrp", "tspd"],
         default="json",
         help="output format; evrptw: a D0;S5;C12;...;D0 route string (Schneider et al.), "
         "evrp: one line of node ids (CEC-2020)",
+    )
+    s.add_argument(
+        "--objective",
+        choices=["cost", "vehicles"],
+        default="cost",
+        help="cost (default), or vehicles: fewest vehicles first, then cost, as in the E-VRPTW "
+        "literature (charging engine)",
+    )
+    s.add_argument(
+        "--engine",
+        default="auto",
+        help="auto (default), charging, charging-repair or pyvrp",
     )
     s.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     s.add_argument("-q", "--quiet", action="store_true", help="no progress display")
@@ -433,6 +464,11 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_argument("--seed", type=int, default=0)
     cp.add_argument("--json", metavar="FILE", help="also write the table as JSON")
     cp.add_argument("-q", "--quiet", action="store_true")
+    cp.add_argument(
+        "--modes",
+        action="store_true",
+        help="compare van-only, van+drones and van+robots instead of powertrains",
+    )
     cp.set_defaults(func=cmd_compare)
 
     sc = sub.add_parser("schema", help="print the JSON Schema of the native formats")
@@ -498,6 +534,8 @@ def build_parser() -> argparse.ArgumentParser:
     kr.add_argument("key_id")
     kr.add_argument("--db", metavar="URL")
     kr.set_defaults(func=cmd_keys_revoke)
+    _study_cli.register(sub)
+    _linehaul_cli.register(sub)
     return p
 
 

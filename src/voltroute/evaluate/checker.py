@@ -106,6 +106,7 @@ class CheckReport:
     violations: list[Violation]
     routes: list[RouteResult]
     kpis: dict[str, Any] = field(default_factory=dict)
+    sync: Any = None  # fleet_sync.SyncReport when the solution has drone or robot sorties
 
     def summary(self) -> str:
         k = self.kpis
@@ -588,6 +589,17 @@ def check(problem: Problem, solution: Solution) -> CheckReport:
     for name, n in vehicles_seen.items():
         if n > 1:
             violations.append(Violation("fleet", f"vehicle {name!r} drives {n} routes", name))
+    sync = None
+    if solution.sorties:  # drone flights and robot trips: voltroute.evaluate.fleet_sync
+        from voltroute.evaluate.fleet_sync import check_sorties
+
+        sync = check_sorties(
+            problem, solution, dist=dist, dur=dur,
+            route_steps={r.vehicle: r.steps for r in results},
+            min_soc_kwh={r.vehicle: r.min_soc_kwh for r in results},
+        )  # fmt: skip
+        violations += [Violation(v.kind, v.message, v.route, v.stop) for v in sync.violations]
+        served.update(sync.served)
 
     unassigned_ids = Counter(u.stop for u in solution.unassigned)
     for stop_id, n in served.items():
@@ -615,10 +627,12 @@ def check(problem: Problem, solution: Solution) -> CheckReport:
             )
 
     kpis = _plan_kpis(problem, solution, results, served)
+    if sync is not None:
+        sync.merge_kpis(kpis)
     feasible = not violations
     kpis["feasible"] = feasible
     kpis["violations"] = len(violations)
-    return CheckReport(feasible, violations, results, kpis)
+    return CheckReport(feasible, violations, results, kpis, sync)
 
 
 def _plan_kpis(
@@ -676,13 +690,23 @@ def annotate(problem: Problem, solution: Solution) -> Solution:
         if r is None:
             routes.append(route)
             continue
+        synced = report.sync.route_steps.get(route.vehicle) if report.sync else None
         routes.append(
             route.model_copy(
                 update={
-                    "steps": tuple(r.steps),
+                    "steps": tuple(synced or r.steps),
                     "kpis": r.kpis(),
                     "start_s": r.steps[0].departure_s,
                 }
             )
         )
-    return solution.model_copy(update={"routes": tuple(routes), "kpis": report.kpis})
+    update: dict[str, Any] = {"routes": tuple(routes), "kpis": report.kpis}
+    if report.sync is not None:
+        done = {r.index: r for r in report.sync.sorties}
+        update["sorties"] = tuple(
+            s.model_copy(update={"steps": tuple(done[i].steps), "kpis": done[i].kpis()})
+            if i in done
+            else s
+            for i, s in enumerate(solution.sorties)
+        )
+    return solution.model_copy(update=update)

@@ -6,6 +6,11 @@ Features, in this order (each with a ``kind`` property):
 * ``route`` — a LineString per route, depot → stops → depot (or the road polyline that the
   optional ``geometry`` callable returns), with the route's KPIs and a ``colour``;
 * ``stop`` — a Point per stop visit with its place in the route and schedule (from ``steps``);
+* ``flight`` (drone) or ``robot_trip`` (sidewalk robot) — a LineString per sortie, launch point
+  → customer → recovery point, drawn dashed (``stroke-dasharray``) in its van's colour (grey for
+  hub units), with the unit, the stop, its times and ``energy_wh`` (from the sortie's ``steps``);
+* ``launch`` and ``recovery`` — a Point per sortie where the unit leaves and rejoins its van or
+  hub;
 * ``unassigned`` — a Point per unserved stop with the reason.
 
 Coordinates are ``[lon, lat]`` (RFC 7946 order). ``stroke``/``marker-color`` repeat the colour
@@ -160,6 +165,8 @@ def solution_to_geojson(
                 )
             )
 
+    features += _sortie_features(solution, problem)
+
     for u in solution.unassigned:
         stop = problem.stop_by_id.get(u.stop)
         if stop is None:
@@ -178,6 +185,69 @@ def solution_to_geojson(
             )
         )
     return {"type": "FeatureCollection", "name": problem.name, "features": features}
+
+
+def _sortie_features(solution: Solution, problem: Problem) -> list[dict[str, Any]]:
+    """Drone flights and robot trips: a dashed line each, plus its launch and recovery points."""
+    colours = {r.vehicle: PALETTE[i % len(PALETTE)] for i, r in enumerate(solution.routes)}
+    out: list[dict[str, Any]] = []
+    for n, s in enumerate(solution.sorties):
+        where = []
+        for field, ident in (("launch_at", s.launch_at), ("stop", s.stop),
+                             ("recover_at", s.recover_at)):  # fmt: skip
+            place = problem.stop_by_id.get(ident)
+            if place is None and ident in problem.depot_index:
+                loc = problem.depots[problem.depot_index[ident]].location
+            elif place is not None:
+                loc = place.location
+            else:
+                raise ProblemError(f"sorties.{n}.{field}", f"unknown stop or depot id {ident!r}")
+            where.append(_lonlat(loc))
+        colour = colours.get(s.vehicle or "", "#555555")
+        steps: dict[str, Any] = {st.kind: st for st in s.steps}
+        common = {
+            "unit": s.unit, "fleet": s.fleet, "vehicle": s.vehicle, "stop": s.stop,
+            "unit_kind": s.kind,
+        }  # fmt: skip
+        out.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "LineString", "coordinates": [list(p) for p in where]},
+                "properties": {
+                    "kind": "flight" if s.kind == "drone" else "robot_trip",
+                    **common,
+                    "launch_s": steps["launch"].start_s if "launch" in steps else s.launch_s,
+                    "deliver_s": steps["deliver"].start_s if "deliver" in steps else None,
+                    "recover_s": steps["recover"].end_s if "recover" in steps else None,
+                    "energy_wh": s.kpis.get("energy_wh"),
+                    "distance_m": s.kpis.get("distance_m"),
+                    "colour": colour,
+                    "stroke": colour,
+                    "stroke-width": 2,
+                    "stroke-dasharray": "4 4" if s.kind == "drone" else "1 3",
+                },
+            }
+        )
+        for kind, lonlat, key in (
+            ("launch", where[0], "launch"),
+            ("recovery", where[2], "recover"),
+        ):
+            st = steps.get(key)
+            out.append(
+                _point(
+                    lonlat,
+                    {
+                        "kind": kind,
+                        **common,
+                        "at": s.launch_at if kind == "launch" else s.recover_at,
+                        "start_s": None if st is None else st.start_s,
+                        "end_s": None if st is None else st.end_s,
+                        "marker-color": colour,
+                        "marker-symbol": "airport" if s.kind == "drone" else "triangle",
+                    },
+                )  # fmt: skip
+            )
+    return out
 
 
 __all__ = ["PALETTE", "ROUTE_KPIS", "solution_to_geojson"]

@@ -30,8 +30,10 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 
 def resolve_presets(data: dict[str, Any]) -> dict[str, Any]:
     """Fill vehicle types that name a ``preset`` with the catalogue's defaults."""
+    from voltroute.energy.aerial import resolve_fleet_presets
     from voltroute.energy.catalogue import preset_fields
 
+    data = resolve_fleet_presets(data)  # drone and robot fleets
     types = data.get("vehicle_types")
     if not isinstance(types, list):
         return data
@@ -59,8 +61,25 @@ def problem_from_dict(data: Any) -> Problem:
         raise as_problem_error(exc) from None
 
 
+_LIGHT_DEFAULTS = {"drone_opt_in": True, "no_fly": False, "robot_access": True}
+_PARCEL_DEFAULTS = {"drone_ok": True, "robot_ok": True}
+
+
 def problem_to_dict(problem: Problem) -> dict[str, Any]:
-    return {"format_version": FORMAT_VERSION, **problem.model_dump(mode="json", exclude_none=True)}
+    out = {"format_version": FORMAT_VERSION, **problem.model_dump(mode="json", exclude_none=True)}
+    # drone and robot fields at their defaults are left out: files stay as before without them
+    for key in ("drones", "robots"):
+        if not out.get(key):
+            out.pop(key, None)
+    for stop in out.get("stops", []):
+        for key, default in _LIGHT_DEFAULTS.items():
+            if stop.get(key) == default:
+                stop.pop(key)
+        for parcel in stop.get("parcels", []):
+            for key, default in _PARCEL_DEFAULTS.items():
+                if parcel.get(key) == default:
+                    parcel.pop(key)
+    return out
 
 
 def solution_from_dict(data: Any) -> Solution:
@@ -74,7 +93,10 @@ def solution_from_dict(data: Any) -> Solution:
 
 
 def solution_to_dict(solution: Solution) -> dict[str, Any]:
-    return {"format_version": FORMAT_VERSION, **solution.model_dump(mode="json")}
+    out = {"format_version": FORMAT_VERSION, **solution.model_dump(mode="json")}
+    if not out.get("sorties"):
+        out.pop("sorties", None)
+    return out
 
 
 def read_json(path: str | Path) -> Any:

@@ -1,5 +1,6 @@
 """Immutable, validated problem and solution data (the bottom layer; imports nothing of ours)."""
 
+from voltroute.model.aerial import DroneFleet, DroneSpec, LightFleet, RobotFleet, RobotSpec
 from voltroute.model.errors import (
     ProblemError,
     VoltrouteError,
@@ -25,7 +26,15 @@ from voltroute.model.problem import (
     VehicleType,
     vehicle_names,
 )
-from voltroute.model.solution import Charge, Route, Solution, Step, Unassigned
+from voltroute.model.solution import (
+    Charge,
+    Route,
+    Solution,
+    Sortie,
+    SortieStep,
+    Step,
+    Unassigned,
+)
 
 __all__ = [
     "DAY_S",
@@ -35,15 +44,22 @@ __all__ = [
     "Conditions",
     "Depot",
     "DieselPowertrain",
+    "DroneFleet",
+    "DroneSpec",
     "Economics",
     "ElectricPowertrain",
+    "LightFleet",
     "Location",
     "Matrices",
     "Parcel",
     "Problem",
     "ProblemError",
+    "RobotFleet",
+    "RobotSpec",
     "Route",
     "Solution",
+    "Sortie",
+    "SortieStep",
     "Step",
     "Stop",
     "TimeWindow",

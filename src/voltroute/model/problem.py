@@ -20,7 +20,6 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import (
-    BaseModel,
     ConfigDict,
     Field,
     PlainSerializer,
@@ -29,27 +28,11 @@ from pydantic import (
     model_validator,
 )
 
+from voltroute.model.aerial import DroneFleet, RobotFleet
+from voltroute.model.base import Fraction, Frozen, Identifier, NonNegFloat, PosFloat
 from voltroute.model.errors import ProblemError
 
 DAY_S = 86_400
-
-
-class Frozen(BaseModel):
-    """Base of every model object: immutable, no unknown fields, validated on construction."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
-
-    def replace(self, **changes: Any) -> Any:
-        """Return a copy with ``changes`` applied, validated like a new object."""
-        data = self.model_dump(round_trip=True)
-        data.update(changes)
-        return type(self).model_validate(data)
-
-
-NonNegFloat = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-PosFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
-Fraction = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
-Identifier = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\s;,]+$")]
 
 
 class Location(Frozen):
@@ -108,6 +91,10 @@ class Parcel(Frozen):
     id: Identifier
     weight_kg: NonNegFloat = Field(description="mass, kg")
     volume_m3: NonNegFloat = Field(description="volume, cubic metres")
+    drone_ok: bool = Field(
+        default=True, description="may fly (False: hazardous, fragile, signature required, ...)"
+    )
+    robot_ok: bool = Field(default=True, description="may ride in a sidewalk robot")
 
 
 class Depot(Frozen):
@@ -151,6 +138,13 @@ class Stop(Frozen):
     address: str = ""
     vehicle_types: tuple[Identifier, ...] | None = Field(
         default=None, description="ids of the vehicle types allowed to serve it; None means all"
+    )
+    drone_opt_in: bool = Field(default=True, description="the customer accepts delivery by drone")
+    no_fly: bool = Field(
+        default=False, description="the address lies where drones may not fly or lower parcels"
+    )
+    robot_access: bool = Field(
+        default=True, description="a sidewalk robot can reach the door (no stairs, gates, ...)"
     )
 
     @model_validator(mode="after")
@@ -459,6 +453,12 @@ class Problem(Frozen):
         default="partial",
         description="at a station, charge only what the route needs (partial) or to full",
     )
+    drones: tuple[DroneFleet, ...] = Field(
+        default=(), description="drone fleets at hubs or on vans (see voltroute.model.aerial)"
+    )
+    robots: tuple[RobotFleet, ...] = Field(
+        default=(), description="sidewalk robot fleets at hubs or on vans"
+    )
 
     @model_validator(mode="after")
     def _references(self) -> Problem:
@@ -475,6 +475,7 @@ class Problem(Frozen):
         )
         depot_ids = {d.id for d in self.depots}
         type_ids = {v.id for v in self.vehicle_types}
+        _check_light_fleets(self, depot_ids, type_ids)
         for i, vt in enumerate(self.vehicle_types):
             for name, ref in (("start_depot", vt.start_depot), ("end_depot", vt.end_depot)):
                 if ref is not None and ref not in depot_ids:
@@ -548,6 +549,15 @@ class Problem(Frozen):
         return {v.id: v for v in self.vehicle_types}
 
     @property
+    def light_fleets(self) -> tuple[DroneFleet | RobotFleet, ...]:
+        """Drone fleets, then robot fleets."""
+        return tuple(self.drones) + tuple(self.robots)
+
+    @cached_property
+    def light_fleet_by_id(self) -> dict[str, DroneFleet | RobotFleet]:
+        return {f.id: f for f in self.light_fleets}
+
+    @property
     def num_parcels(self) -> int:
         return sum(len(s.parcels) for s in self.stops)
 
@@ -556,6 +566,21 @@ class Problem(Frozen):
         if stop.unserved_penalty is not None:
             return stop.unserved_penalty
         return self.economics.unserved_penalty_per_parcel * len(stop.parcels)
+
+
+def _check_light_fleets(problem: Problem, depot_ids: set[str], type_ids: set[str]) -> None:
+    _check_unique(
+        [f.id for f in problem.drones] + [f.id for f in problem.robots],
+        "drones",
+        "fleet id (drone and robot fleets share one name space)",
+    )
+    for group, fleets in (("drones", problem.drones), ("robots", problem.robots)):
+        for i, fleet in enumerate(fleets):
+            if fleet.hub is not None and fleet.hub not in depot_ids:
+                raise ProblemError(f"{group}.{i}.hub", f"unknown depot id {fleet.hub!r}")
+            for ref in fleet.carried_by or ():
+                if ref not in type_ids:
+                    raise ProblemError(f"{group}.{i}.carried_by", f"unknown vehicle type {ref!r}")
 
 
 def _check_unique(ids: Iterable[str], field: str, what: str) -> None:

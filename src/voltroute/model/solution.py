@@ -85,12 +85,53 @@ class Unassigned(Frozen):
     detail: str = ""
 
 
+class SortieStep(Frozen):
+    """One event of a drone flight or robot trip. Times in s from the start of the day."""
+
+    kind: Literal["launch", "deliver", "recover"]
+    id: Identifier = Field(description="depot or stop id where it happens")
+    start_s: float
+    end_s: float
+    wait_s: float = Field(
+        default=0.0, description="waiting before it (a drone hovers, a robot stands), s"
+    )
+    energy_wh: float = Field(default=0.0, description="battery energy used so far, Wh")
+    distance_m: float = Field(default=0.0, description="distance travelled so far, m")
+
+
+class Sortie(Frozen):
+    """One drone flight or robot trip serving one stop: launched from a van or hub, recovered by
+    the same van at a later point of its route (or at a depot) or by its hub.
+
+    ``launch_at``/``recover_at`` name a depot id or a stop id of ``vehicle``'s route. For
+    van-based units ``vehicle`` is the carrying van; for hub-based units it is None. The solver
+    may give ``launch_s``, the earliest the launch may begin; the checker schedules every event
+    from the problem, the van routes and this field alone, and fills ``steps`` and ``kpis``.
+    """
+
+    kind: Literal["drone", "robot"]
+    fleet: Identifier = Field(description="id of the drone or robot fleet")
+    unit: Identifier = Field(description="unit name, '<fleet>-<k>' (per hub, or per van)")
+    vehicle: Identifier | None = Field(default=None, description="carrying van, if any")
+    stop: Identifier = Field(description="the stop it serves (all of its parcels)")
+    launch_at: Identifier
+    recover_at: Identifier
+    launch_s: float | None = Field(
+        default=None, allow_inf_nan=False, description="earliest launch start, s; None: ASAP"
+    )
+    steps: tuple[SortieStep, ...] = ()
+    kpis: dict[str, Any] = Field(default_factory=dict)
+
+
 class Solution(Frozen):
     """The plan for a problem."""
 
     problem: str = Field(default="", description="name of the problem it solves")
     routes: tuple[Route, ...] = ()
     unassigned: tuple[Unassigned, ...] = ()
+    sorties: tuple[Sortie, ...] = Field(
+        default=(), description="drone flights and robot trips, each serving one stop"
+    )
     kpis: dict[str, Any] = Field(default_factory=dict)
     solver: dict[str, Any] = Field(
         default_factory=dict, description="engine, seed, runtime_s, iterations, ..."

@@ -8,12 +8,19 @@ with reasons. Schedules, loads, state of charge and KPIs are filled in by
 from __future__ import annotations
 
 from voltroute.model import Problem, ProblemError, Solution
+from voltroute.solve.aerial_engine import AerialEngine
 from voltroute.solve.charging_engine import ChargingEngine
 from voltroute.solve.params import Engine, Progress, ProgressCallback, SolveParams
 from voltroute.solve.pyvrp_engine import PyVRPEngine
 
 # Order matters for engine="auto": the first engine that supports the problem is used.
-ENGINES: dict[str, Engine] = {"charging": ChargingEngine(), "pyvrp": PyVRPEngine()}
+# "aerial" supports only problems with drone or robot fleets, and plans their vans with the others.
+ENGINES: dict[str, Engine] = {
+    "aerial": AerialEngine(),
+    "charging": ChargingEngine(),
+    "charging-repair": ChargingEngine(search="pyvrp"),
+    "pyvrp": PyVRPEngine(),
+}
 
 
 def select_engine(problem: Problem, params: SolveParams) -> Engine:

@@ -1,18 +1,16 @@
-"""The charging engine: PyVRP routes built with a relaxed battery, then charging visits inserted.
+"""The charging engine: electric routing with charging-station visits decided in the search.
 
-For problems with charging stations and electric vehicles. Two phases:
+For problems with charging stations and electric vehicles. By default (``search="own"``) a
+ruin-and-recreate search (:mod:`voltroute.solve.evsearch`) builds routes whose station visits,
+charging amounts and charging times are part of every move's evaluation, together with load,
+time windows, shifts and the fleet; objective ``cost`` or ``vehicles`` (fewest routes first, then
+cost). Each route is then replayed with the checker's rules by the station-insertion dynamic
+programme (:class:`~voltroute.solve.stations.StationInserter`), which keeps the search's station
+plan or a cheaper one it finds for the same stop sequence.
 
-1. PyVRP searches with the electric vehicles' energy budget relaxed (``battery_factor`` times the
-   battery less reserve, or no limit at all), so it builds routes for distance, time and load as if
-   charging were free;
-2. each electric route gets the cheapest station visits that make it feasible
-   (:class:`~voltroute.solve.stations.StationInserter`: battery, windows, opening hours, shift,
-   charging time from the station's power and the vehicle's taper). A route for which no
-   insertion works is split into the longest feasible prefix and the rest (repeatedly); a stop
-   that cannot be served even alone is reported unassigned with reason ``energy``.
-
-Station visits are decided after the search, not inside it: PyVRP never sees the detours or the
-charging time, which is what makes this a repair heuristic.
+``search="pyvrp"`` (engine ``charging-repair``) is the earlier repair heuristic, kept for
+comparison: PyVRP with the battery relaxed (``battery_factor`` times the battery less reserve, or
+no limit), then station insertion per route, splitting routes it cannot repair.
 """
 
 from __future__ import annotations
@@ -27,6 +25,7 @@ from pyvrp import Activity, ActivityType
 from voltroute.model import (
     Charge,
     Problem,
+    ProblemError,
     Route,
     Solution,
     Unassigned,
@@ -34,21 +33,25 @@ from voltroute.model import (
     vehicle_names,
 )
 from voltroute.network import travel_matrices
-from voltroute.solve.params import SolveParams
+from voltroute.solve.evsearch import TSTART, build_search_data, search
+from voltroute.solve.params import Progress, SolveParams
 from voltroute.solve.pyvrp_engine import Translation, _ProgressStop, _repair, translate
 from voltroute.solve.stations import Insertion, StationInserter
 
 SEARCH_SHARE = 0.85  # of the time limit for PyVRP; the rest is for station insertion
+OWN_SEARCH_SHARE = 0.95  # of the time limit for the own search; the rest replays the routes
 
 
 class ChargingEngine:
-    """PyVRP with a relaxed battery, then station insertion (and route splitting) per route."""
+    """Electric routing with charging visits: own search (default) or PyVRP then repair."""
 
-    name = "charging"
-
-    def __init__(self, battery_factor: float | None = None) -> None:
+    def __init__(self, search: str = "own", battery_factor: float | None = None) -> None:
+        if search not in ("own", "pyvrp"):
+            raise ValueError(f"search must be 'own' or 'pyvrp', got {search!r}")
+        self.search = search
+        self.name = "charging" if search == "own" else "charging-repair"
         self.battery_factor = battery_factor
-        """Electric energy budget in the search, in batteries (less reserve); None: no limit."""
+        """PyVRP path: energy budget in the search, in batteries (less reserve); None: no limit."""
 
     def supports(self, problem: Problem) -> str | None:
         if not problem.stations:
@@ -79,6 +82,10 @@ class ChargingEngine:
             return Solution(
                 problem=problem.name, routes=(), unassigned=tuple(unassigned), solver=info
             )
+        if self.search == "own":
+            return self._solve_own(problem, params, tr, inserter, mats, unassigned, info, t0)
+        if params.objective != "cost":
+            raise ProblemError("objective", "the charging-repair engine minimises cost only")
         budget = params.time_limit_s * SEARCH_SHARE - (time.perf_counter() - t0)
         result = pyvrp.solve(
             data, stop=_ProgressStop(params, budget), seed=params.seed, collect_stats=False
@@ -164,6 +171,114 @@ class ChargingEngine:
         return Solution(
             problem=problem.name, routes=tuple(routes), unassigned=tuple(unassigned), solver=info
         )
+
+    def _solve_own(
+        self,
+        problem: Problem,
+        params: SolveParams,
+        tr: Translation,
+        inserter,
+        mats,
+        unassigned,
+        info,
+        t0,
+    ) -> Solution:
+        dist = np.asarray(mats.distance_m, dtype=np.float64)
+        dur = np.asarray(mats.duration_s, dtype=np.float64)
+        data = build_search_data(problem, dist, dur, energy_payload=params.energy_payload)
+        budget = params.time_limit_s * OWN_SEARCH_SHARE - (time.perf_counter() - t0)
+
+        def report(elapsed: float, best: float, iterations: int) -> None:
+            if params.progress is not None:
+                params.progress(
+                    Progress(time.perf_counter() - t0, params.time_limit_s, best, iterations)
+                )
+
+        res = search(
+            data,
+            time_limit_s=max(budget, 0.05),
+            seed=params.seed,
+            objective=params.objective,
+            max_iterations=params.max_iterations,
+            progress=report,
+        )
+        t_search = time.perf_counter()
+        info.update(res.info)
+        node_id: dict[int, str] = {
+            i: s.id for s, i in ((s, problem.stop_index[s.id]) for s in problem.stops)
+        }
+        node_id.update({problem.station_index[c.id]: c.id for c in problem.stations})
+        names = {k: list(vehicle_names(vt)) for k, vt in enumerate(problem.vehicle_types)}
+        routes: list[Route] = []
+        from_dp = 0
+        for sr in res.routes:
+            vt = problem.vehicle_types[sr.type_index]
+            visits = tuple(node_id[v] for v in sr.nodes)
+            start = float(data.types[sr.type_index, TSTART])
+            charges = tuple(
+                (pos, kwh)
+                for pos, (v, kwh) in enumerate(zip(visits, sr.charged_kwh, strict=True))
+                if v in problem.station_by_id
+            )
+            plan = Insertion(visits, charges, start, 0.0)
+            if vt.is_electric:
+                ids = [v for v in visits if v in problem.stop_by_id]
+                base = _chain_m(dist, problem, vt, ids)
+                dp = inserter.insert(vt, ids, None)
+                if dp is not None and base + dp.added_m <= sr.distance_m + 1e-6:
+                    plan = dp
+                    from_dp += 1
+            routes.append(
+                Route(
+                    vehicle=names[sr.type_index].pop(0),
+                    vehicle_type=vt.id,
+                    stops=plan.visits,
+                    start_s=plan.start_s,
+                    charges=tuple(Charge(position=p, energy_kwh=k) for p, k in plan.charges)
+                    if problem.charging == "partial"
+                    else (),
+                )
+            )
+        screened = {u.stop for u in unassigned}
+        for node in res.missing:
+            sid = node_id[node]
+            if sid in screened:
+                continue
+            s = problem.stop_by_id[sid]
+            parcels = tuple(p.id for p in s.parcels)
+            alone = any(
+                (not vt.is_electric or inserter.insert(vt, [sid], None) is not None)
+                for vt in problem.vehicle_types
+                if s.vehicle_types is None or vt.id in s.vehicle_types
+            )
+            if not alone:
+                reason, detail = "energy", "no charging plan reaches it, even on a route of its own"
+            elif s.required:
+                reason, detail = "fleet_size", "the search found no room for it in the fleet"
+            else:
+                reason, detail = "not_profitable", "serving it costs more than its unserved penalty"
+            unassigned.append(Unassigned(stop=sid, parcels=parcels, reason=reason, detail=detail))  # type: ignore[arg-type]
+        order = {s.id: i for i, s in enumerate(problem.stops)}
+        unassigned.sort(key=lambda u: order[u.stop])
+        info.update(
+            station_visits=sum(1 for r in routes for x in r.stops if x in problem.station_by_id),
+            routes_replanned_by_dp=from_dp,
+            search_distance_m=sum(sr.distance_m for sr in res.routes),
+            insertion_runtime_s=time.perf_counter() - t_search,
+            runtime_s=time.perf_counter() - t0,
+        )
+        return Solution(
+            problem=problem.name, routes=tuple(routes), unassigned=tuple(unassigned), solver=info
+        )
+
+
+def _chain_m(dist: np.ndarray, problem: Problem, vt: VehicleType, ids: list[str]) -> float:
+    seq = (
+        [problem.depot_index[vt.start_depot]]
+        + [problem.stop_index[i] for i in ids]
+        + [problem.depot_index[vt.end_depot_id]]
+    )
+    return float(sum(dist[a, b] for a, b in zip(seq[:-1], seq[1:], strict=True)))
 
 
 def _reduce_costs(data: pyvrp.ProblemData) -> pyvrp.ProblemData:

@@ -38,6 +38,9 @@ class SolveParams:
     """Payload assumed when the solver budgets battery energy per leg: ``full`` (conservative:
     every plan is energy-feasible as the checker computes it, barring waiting time) or ``half``
     (less conservative; routes the checker rejects are repaired afterwards)."""
+    objective: str = "cost"
+    """``cost`` (fixed, distance, time and energy costs) or ``vehicles`` (fewest vehicles first,
+    then cost: the E-VRP literature's objective; charging engine only)."""
     progress: ProgressCallback | None = None
     """Called a few times a second with :class:`Progress`."""
 
@@ -48,6 +51,8 @@ class SolveParams:
             raise ProblemError("seed", f"must be >= 0, got {self.seed}")
         if self.max_iterations is not None and self.max_iterations < 1:
             raise ProblemError("max_iterations", f"must be >= 1, got {self.max_iterations}")
+        if self.objective not in ("cost", "vehicles"):
+            raise ProblemError("objective", f"must be 'cost' or 'vehicles', got {self.objective!r}")
         if self.energy_payload not in ("full", "half"):
             raise ProblemError("energy_payload", "must be 'full' or 'half'")
 

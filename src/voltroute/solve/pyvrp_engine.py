@@ -28,7 +28,16 @@ from pyvrp import Activity, ActivityType
 from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
 
 from voltroute.energy import dwell_energy, leg_energy_array, usable_battery_kwh
-from voltroute.model import Problem, Route, Solution, Stop, Unassigned, VehicleType, vehicle_names
+from voltroute.model import (
+    Problem,
+    ProblemError,
+    Route,
+    Solution,
+    Stop,
+    Unassigned,
+    VehicleType,
+    vehicle_names,
+)
 from voltroute.network import travel_matrices
 from voltroute.solve.params import Progress, SolveParams
 
@@ -500,6 +509,10 @@ class PyVRPEngine:
         return None
 
     def solve(self, problem: Problem, params: SolveParams) -> Solution:
+        if params.objective != "cost":
+            raise ProblemError(
+                "objective", "'vehicles' needs the charging engine; the pyvrp engine minimises cost"
+            )
         t0 = time.perf_counter()
         tr = translate(problem, params)
         unassigned = list(tr.screened)

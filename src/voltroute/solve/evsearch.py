@@ -1,0 +1,1073 @@
+"""Electric routing search with charging visits decided inside the search.
+
+A ruin-and-recreate search (slack induction by string removals, after Christiaens & Vanden
+Berghe, Transportation Science 2020) whose routes carry charging-station visits explicitly. Every
+insertion of a stop is evaluated on the whole route with the battery, the charging time at each
+station, the time windows, the shift and the load; when a stop fits only with a charge, the
+insertion also tries a visit to one of the few stations with the least detour just before or after
+it (or both). Stations that removals have made unnecessary are dropped again. Routes are always
+feasible in the search's model; the charging engine then replays them with the checker's rules.
+
+Model of the search (kept in arrays so the kernels compile with numba):
+
+- energy per leg at full payload (conservative when energy depends on payload; exact for the
+  literature's distance-proportional energy), service dwell energy, and waiting dwell energy;
+- charging: partial, to just what the next segment (to the next station or the end depot) needs
+  above the reserve, or full when the problem says so; time from the vehicle's taper bands at the
+  lower of the station's and the vehicle's power, as :func:`voltroute.energy.charge_time_s`;
+- objective: vehicles first (fleet minimisation, then distance with the fleet fixed), or cost
+  (fixed cost per vehicle, per-km and per-hour cost of driving, serving and charging, energy).
+
+Departure is at the start of the shift; the checker later picks the actual start.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+# node columns
+TWA, TWB, SERV, DKG, DM3, ISST, PEN, ISCUST = range(8)
+N_NODE_COLS = 8
+# vehicle type columns
+(CAPKG, CAPM3, USABLE, RESERVE, TSTART, TEND, MAXDUR, MAXDIST, FIXED, CM, CS, EV, SDEP, EDEP,
+ COUNT, DWELLKW, NBANDS, PRICE) = range(18)  # fmt: skip
+N_TYPE_COLS = 18
+
+EPS_T = 1e-6
+EPS_E = 1e-9
+MARGIN_KWH = 1e-7  # charge targets are raised by this much against rounding
+INF = 1e18
+
+OK, BAD_LOAD, BAD_TIME, BAD_ENERGY, BAD_STATION, BAD_DIST, BAD_TYPE = range(7)
+
+
+@dataclass(frozen=True)
+class SearchData:
+    """Arrays of one problem, in the problem's matrix order (depots, stops, stations)."""
+
+    dist: np.ndarray  # (N, N) m
+    dur: np.ndarray  # (N, N) s
+    energy: np.ndarray  # (K, N, N) kWh per leg at full payload (0 for non-electric types)
+    serve_e: np.ndarray  # (K, N) kWh while serving each node
+    nodes: np.ndarray  # (N, N_NODE_COLS)
+    types: np.ndarray  # (K, N_TYPE_COLS)
+    taper_lo: np.ndarray  # (K, B) band lower bounds, fraction of usable
+    taper_share: np.ndarray  # (K, B) share of the power in each band
+    charge_kw: np.ndarray  # (K, N) charging power at each station node (0 elsewhere)
+    allowed: np.ndarray  # (K, N) bool: the type may serve the node
+    near_st: np.ndarray  # (N, N, S) stations with the least detour on each arc
+    customers: np.ndarray  # (C,) node indices of stops
+    neighbours: np.ndarray  # (C, C) customer positions sorted by distance
+    full_only: bool
+
+
+# ------------------------------------------------------------------ route evaluation
+@njit(cache=True)
+def _charge_time(k, node, soc_from, soc_to, types, taper_lo, taper_share, charge_kw):
+    if soc_to <= soc_from:
+        return 0.0
+    usable = types[k, USABLE]
+    power = charge_kw[k, node]
+    if power <= 0.0:
+        return INF
+    nb = int(types[k, NBANDS])
+    secs = 0.0
+    for b in range(nb):
+        lo = taper_lo[k, b] * usable
+        hi = taper_lo[k, b + 1] * usable if b + 1 < nb else usable
+        a = max(soc_from, lo)
+        c = min(soc_to, hi)
+        if c > a:
+            secs += (c - a) / (power * taper_share[k, b]) * 3600.0
+    return secs
+
+
+@njit(cache=True)
+def eval_route(seq, length, k, d, out, scratch):
+    """Replay ``seq[:length]`` on vehicle type ``k``. Returns OK or the first broken rule;
+    on OK ``out`` holds (distance m, variable cost, busy s, charge s) and ``scratch[0, i]`` the kWh
+    charged at position i (0 at stops) and ``scratch[1, i]`` the departure time from it."""
+    dist, dur, en, se, nd, tp, tlo, tsh, chp, allowed, full_only = d
+    sdep = int(tp[k, SDEP])
+    edep = int(tp[k, EDEP])
+    kg = 0.0
+    m3 = 0.0
+    for i in range(length):
+        v = seq[i]
+        if not allowed[k, v]:
+            return BAD_TYPE
+        kg += nd[v, DKG]
+        m3 += nd[v, DM3]
+    if kg > tp[k, CAPKG] + 1e-9 or m3 > tp[k, CAPM3] + 1e-9:
+        return BAD_LOAD
+    ev = tp[k, EV] > 0.5
+    usable = tp[k, USABLE]
+    reserve = tp[k, RESERVE]
+    budget = usable - reserve
+    if ev:
+        # backwards: energy needed from each station to the next charge point
+        acc = en[k, seq[length - 1], edep] if length > 0 else en[k, sdep, edep]
+        for i in range(length - 1, -1, -1):
+            v = seq[i]
+            if nd[v, ISST] > 0.5:
+                if acc > budget + EPS_E:
+                    return BAD_ENERGY
+                scratch[0, i] = acc
+                acc = 0.0
+            else:
+                acc += se[k, v]
+            prev = seq[i - 1] if i > 0 else sdep
+            acc += en[k, prev, v]
+        if acc > budget + EPS_E:
+            return BAD_ENERGY
+    t = tp[k, TSTART]
+    soc = usable
+    dd = 0.0
+    busy = 0.0
+    charge_s = 0.0
+    energy = 0.0
+    dwell = tp[k, DWELLKW] / 3600.0
+    prev = sdep
+    for i in range(length):
+        v = seq[i]
+        t += dur[prev, v]
+        busy += dur[prev, v]
+        dd += dist[prev, v]
+        if ev:
+            soc -= en[k, prev, v]
+            energy += en[k, prev, v]
+        if nd[v, ISST] > 0.5:
+            begin = max(t, nd[v, TWA])
+            target = usable if full_only else min(usable, reserve + scratch[0, i] + MARGIN_KWH)
+            ct = 0.0
+            scratch[0, i] = 0.0
+            if target > soc:
+                ct = _charge_time(k, v, soc, target, tp, tlo, tsh, chp)
+                scratch[0, i] = target - soc
+                soc = target
+            t = begin + ct
+            busy += ct
+            charge_s += ct
+            if t > nd[v, TWB] + EPS_T:
+                return BAD_STATION
+        else:
+            scratch[0, i] = 0.0
+            begin = max(t, nd[v, TWA])
+            if begin > nd[v, TWB] + EPS_T:
+                return BAD_TIME
+            if ev:
+                soc -= se[k, v] + dwell * (begin - t)
+                energy += se[k, v] + dwell * (begin - t)
+            t = begin + nd[v, SERV]
+            busy += nd[v, SERV]
+        if ev and soc < reserve - EPS_E:
+            return BAD_ENERGY
+        scratch[1, i] = t
+        prev = v
+    t += dur[prev, edep]
+    busy += dur[prev, edep]
+    dd += dist[prev, edep]
+    if ev:
+        soc -= en[k, prev, edep]
+        energy += en[k, prev, edep]
+        if soc < reserve - EPS_E:
+            return BAD_ENERGY
+    if t > tp[k, TEND] + EPS_T or t - tp[k, TSTART] > tp[k, MAXDUR] + EPS_T:
+        return BAD_TIME
+    if dd > tp[k, MAXDIST] + 1e-6:
+        return BAD_DIST
+    out[0] = dd
+    out[1] = tp[k, CM] * dd + tp[k, CS] * busy + tp[k, PRICE] * energy
+    out[2] = busy
+    out[3] = charge_s
+    return OK
+
+
+# ------------------------------------------------------------------ search state helpers
+@njit(cache=True)
+def _build(seq, length, pos, c, s_before, s_after, tmp):
+    """tmp = seq[:pos] + [s_before] + [c] + [s_after] + seq[pos:] (stations optional: -1)."""
+    n = 0
+    for i in range(pos):
+        tmp[n] = seq[i]
+        n += 1
+    if s_before >= 0:
+        tmp[n] = s_before
+        n += 1
+    tmp[n] = c
+    n += 1
+    if s_after >= 0:
+        tmp[n] = s_after
+        n += 1
+    for i in range(pos, length):
+        tmp[n] = seq[i]
+        n += 1
+    return n
+
+
+@njit(cache=True)
+def _best_insertion(
+    c, R, rl, rt, rcv, d, near_st, tmp, out, scratch, blink, avail, allow_new, nroutes_cap
+):
+    """Cheapest feasible insertion of node ``c``: (delta cost, route or -1-k for a new route of
+    type k, position, station before, station after)."""
+    dist = d[0]
+    dur = d[1]
+    tp = d[5]
+    nd = d[4]
+    allowed = d[9]
+    best = INF
+    b_r = -1
+    b_pos = -1
+    b_sb = -1
+    b_sa = -1
+    n_st = near_st.shape[2]
+    maxr = R.shape[0]
+    for r in range(maxr):
+        L = rl[r]
+        if L == 0:
+            continue
+        k = rt[r]
+        if not allowed[k, c]:
+            continue
+        cm = tp[k, CM]
+        seq = R[r]
+        sdep = int(tp[k, SDEP])
+        edep = int(tp[k, EDEP])
+        # departure times of the route as it is: inserting can only delay them
+        eval_route(seq, L, k, d, out, scratch)
+        for i in range(L):
+            scratch[2, i] = scratch[1, i]
+        for pos in range(L + 1):
+            prev = seq[pos - 1] if pos > 0 else sdep
+            nxt = seq[pos] if pos < L else edep
+            t_prev = scratch[2, pos - 1] if pos > 0 else tp[k, TSTART]
+            arr = t_prev + dur[prev, c]
+            if arr > nd[c, TWB] + EPS_T:
+                break
+            arr_n = max(arr, nd[c, TWA]) + nd[c, SERV] + dur[c, nxt]
+            if pos < L:
+                if arr_n > nd[nxt, TWB] + EPS_T:
+                    continue
+            elif arr_n > tp[k, TEND] + EPS_T:
+                continue
+            if cm * (dist[prev, c] + dist[c, nxt] - dist[prev, nxt]) >= best:
+                continue
+            if blink > 0.0 and np.random.random() < blink:
+                continue
+            n = _build(seq, L, pos, c, -1, -1, tmp)
+            code = eval_route(tmp, n, k, d, out, scratch)
+            if code == OK:
+                delta = out[1] - rcv[r]
+                if delta < best:
+                    best = delta
+                    b_r = r
+                    b_pos = pos
+                    b_sb = -1
+                    b_sa = -1
+                continue
+            if code != BAD_ENERGY:
+                continue
+            for j in range(n_st):
+                s = near_st[prev, c, j]
+                if s < 0 or s == prev:
+                    continue
+                n = _build(seq, L, pos, c, s, -1, tmp)
+                if eval_route(tmp, n, k, d, out, scratch) == OK:
+                    delta = out[1] - rcv[r]
+                    if delta < best:
+                        best = delta
+                        b_r = r
+                        b_pos = pos
+                        b_sb = s
+                        b_sa = -1
+            for j in range(n_st):
+                s = near_st[c, nxt, j]
+                if s < 0 or s == nxt:
+                    continue
+                n = _build(seq, L, pos, c, -1, s, tmp)
+                if eval_route(tmp, n, k, d, out, scratch) == OK:
+                    delta = out[1] - rcv[r]
+                    if delta < best:
+                        best = delta
+                        b_r = r
+                        b_pos = pos
+                        b_sb = -1
+                        b_sa = s
+    if allow_new:
+        used = 0
+        for r in range(maxr):
+            if rl[r] > 0:
+                used += 1
+        if used < nroutes_cap:
+            empty = tmp[:0]
+            for k in range(tp.shape[0]):
+                if avail[k] <= 0 or not allowed[k, c]:
+                    continue
+                sdep = int(tp[k, SDEP])
+                edep = int(tp[k, EDEP])
+                for j1 in range(-1, n_st):
+                    sb = -1 if j1 < 0 else near_st[sdep, c, j1]
+                    if j1 >= 0 and sb < 0:
+                        continue
+                    for j2 in range(-1, n_st):
+                        sa = -1 if j2 < 0 else near_st[c, edep, j2]
+                        if j2 >= 0 and sa < 0:
+                            continue
+                        n = _build(empty, 0, 0, c, sb, sa, tmp)
+                        if eval_route(tmp, n, k, d, out, scratch) == OK:
+                            delta = out[1] + tp[k, FIXED]
+                            if delta < best:
+                                best = delta
+                                b_r = -1 - k
+                                b_pos = 0
+                                b_sb = sb
+                                b_sa = sa
+    return best, b_r, b_pos, b_sb, b_sa
+
+
+@njit(cache=True)
+def _apply(c, r, pos, sb, sa, R, rl, rt, rcv, where, avail, d, tmp, out, scratch):
+    if r < 0:
+        k = -1 - r
+        r = -1
+        for q in range(R.shape[0]):
+            if rl[q] == 0:
+                r = q
+                break
+        rt[r] = k
+        avail[k] -= 1
+    n = _build(R[r], rl[r], pos, c, sb, sa, tmp)
+    for i in range(n):
+        R[r, i] = tmp[i]
+    rl[r] = n
+    eval_route(R[r], n, rt[r], d, out, scratch)
+    rcv[r] = out[1]
+    where[c] = r
+    return r
+
+
+@njit(cache=True)
+def _clean_stations(r, R, rl, rt, rcv, avail, d, tmp, out, scratch):
+    """Drop station visits the route no longer needs; release the vehicle of an empty route."""
+    nd = d[4]
+    k = rt[r]
+    if k < 0:
+        return
+    changed = True
+    while changed:
+        changed = False
+        L = rl[r]
+        n_cust = 0
+        for i in range(L):
+            if nd[R[r, i], ISST] < 0.5:
+                n_cust += 1
+        if n_cust == 0:
+            rl[r] = 0
+            avail[k] += 1
+            rt[r] = -1
+            rcv[r] = 0.0
+            return
+        for i in range(L):
+            if nd[R[r, i], ISST] < 0.5:
+                continue
+            n = 0
+            for j in range(L):
+                if j != i:
+                    tmp[n] = R[r, j]
+                    n += 1
+            if eval_route(tmp, n, k, d, out, scratch) == OK and out[1] <= rcv[r] + 1e-9:
+                for j in range(n):
+                    R[r, j] = tmp[j]
+                rl[r] = n
+                rcv[r] = out[1]
+                changed = True
+                break
+
+
+@njit(cache=True)
+def _remove_at(r, i, R, rl):
+    L = rl[r]
+    for j in range(i, L - 1):
+        R[r, j] = R[r, j + 1]
+    rl[r] = L - 1
+
+
+@njit(cache=True)
+def _ruin(
+    R, rl, where, customers, neighbours, nd, avg_remove, max_string, removed, touched, n_touched
+):
+    """Slack induction by string removals: strings of consecutive stops from routes near a
+    random seed stop. Returns the number of removed nodes written to ``removed``."""
+    C = customers.shape[0]
+    n_used = 0
+    total = 0
+    for r in range(R.shape[0]):
+        if rl[r] > 0:
+            n_used += 1
+            total += rl[r]
+    if n_used == 0:
+        return 0, n_touched
+    ls_max = min(float(max_string), total / n_used)
+    ks_max = 4.0 * avg_remove / (1.0 + ls_max) - 1.0
+    ks = int(np.random.random() * ks_max) + 1
+    seed = int(np.random.random() * C)
+    n_rem = 0
+    done = np.zeros(R.shape[0], dtype=np.bool_)
+    strings = 0
+    for q in range(C):
+        if strings >= ks:
+            break
+        c = customers[neighbours[seed, q]]
+        r = where[c]
+        if r < 0 or done[r]:
+            continue
+        done[r] = True
+        touched[n_touched] = r
+        n_touched += 1
+        L = rl[r]
+        # position of c in the route
+        pc = 0
+        for i in range(L):
+            if R[r, i] == c:
+                pc = i
+                break
+        lmax = min(L, ls_max)
+        ln = int(np.random.random() * lmax) + 1
+        start = pc - int(np.random.random() * ln)
+        if start < 0:
+            start = 0
+        if start + ln > L:
+            start = L - ln
+        # remove the stops among ln nodes from start (station visits stay until cleaned up)
+        i = start
+        for _ in range(ln):
+            v = R[r, i]
+            if nd[v, ISST] < 0.5:
+                removed[n_rem] = v
+                n_rem += 1
+                where[v] = -1
+                _remove_at(r, i, R, rl)
+            else:
+                i += 1
+        strings += 1
+    return n_rem, n_touched
+
+
+@njit(cache=True)
+def _sort_removed(removed, n_rem, nd, dist_depot):
+    u = np.random.random()
+    keys = np.empty(n_rem)
+    for i in range(n_rem):
+        v = removed[i]
+        if u < 4.0 / 11.0:
+            keys[i] = np.random.random()
+        elif u < 8.0 / 11.0:
+            keys[i] = -(nd[v, DKG] + 1000.0 * nd[v, DM3])
+        elif u < 10.0 / 11.0:
+            keys[i] = -dist_depot[v]
+        else:
+            keys[i] = dist_depot[v]
+    order = np.argsort(keys)
+    tmp = removed[:n_rem].copy()
+    for i in range(n_rem):
+        removed[i] = tmp[order[i]]
+
+
+@njit(cache=True)
+def _recreate(
+    removed,
+    n_rem,
+    R,
+    rl,
+    rt,
+    rcv,
+    where,
+    avail,
+    d,
+    near_st,
+    tmp,
+    out,
+    scratch,
+    blink,
+    allow_new,
+    nroutes_cap,
+    touched,
+    n_touched,
+    unassigned,
+):
+    n_un = 0
+    for i in range(n_rem):
+        c = removed[i]
+        best, r, pos, sb, sa = _best_insertion(
+            c, R, rl, rt, rcv, d, near_st, tmp, out, scratch, blink, avail, allow_new, nroutes_cap
+        )
+        if best >= INF:
+            unassigned[n_un] = c
+            n_un += 1
+            continue
+        r = _apply(c, r, pos, sb, sa, R, rl, rt, rcv, where, avail, d, tmp, out, scratch)
+        touched[n_touched] = r
+        n_touched += 1
+    return n_un, n_touched
+
+
+@njit(cache=True)
+def _total(rl, rt, rcv, tp):
+    s = 0.0
+    for r in range(rl.shape[0]):
+        if rl[r] > 0:
+            s += rcv[r] + tp[rt[r], FIXED]
+    return s
+
+
+@njit(cache=True)
+def _copy_routes(src_R, src_rl, src_rt, src_rcv, dst_R, dst_rl, dst_rt, dst_rcv, touched, n_t):
+    for i in range(n_t):
+        r = touched[i]
+        L = src_rl[r]
+        for j in range(L):
+            dst_R[r, j] = src_R[r, j]
+        dst_rl[r] = L
+        dst_rt[r] = src_rt[r]
+        dst_rcv[r] = src_rcv[r]
+
+
+@njit(cache=True)
+def drop_smallest_route(cur, cand, nd):
+    """Fleet minimisation: take the route with the fewest stops out; its stops become missing."""
+    R, rl, rt, rcv, where, avail, un, n_un_arr = cur
+    cR, crl, crt, crcv, cwhere, cavail, cun, cn_un_arr = cand
+    rmin = -1
+    lmin = 1 << 30
+    for r in range(rl.shape[0]):
+        if rl[r] > 0 and rl[r] < lmin:
+            lmin = rl[r]
+            rmin = r
+    if rmin < 0:
+        return
+    n_un = n_un_arr[0]
+    for j in range(rl[rmin]):
+        v = R[rmin, j]
+        if nd[v, ISST] < 0.5:
+            un[n_un] = v
+            cun[n_un] = v
+            n_un += 1
+            where[v] = -1
+    n_un_arr[0] = n_un
+    cn_un_arr[0] = n_un
+    avail[rt[rmin]] += 1
+    rl[rmin] = 0
+    rt[rmin] = -1
+    rcv[rmin] = 0.0
+    crl[rmin] = 0
+    crt[rmin] = -1
+    crcv[rmin] = 0.0
+    cwhere[:] = where
+    cavail[:] = avail
+
+
+@njit(cache=True)
+def seed_rng(seed):
+    np.random.seed(seed)
+
+
+@njit(cache=True)
+def iterate(
+    n_iter,
+    phase,
+    temp0,
+    temp1,
+    frac0,
+    frac1,
+    cur,
+    cand,
+    best,
+    absences,
+    d,
+    near_st,
+    customers,
+    neighbours,
+    dist_depot,
+    avg_remove,
+    max_string,
+    blink,
+    nroutes_cap,
+    penalty,
+    stats,
+):
+    """``n_iter`` ruin-and-recreate steps. ``phase`` 0: cost (new routes allowed, simulated
+    annealing on the cost); 1: fleet minimisation (no new routes; accept fewer or less often
+    missing stops); 2: cost with the fleet fixed. Temperature decays from ``temp0`` at
+    ``frac0`` to ``temp1`` at ``frac1`` of the phase."""
+    R, rl, rt, rcv, where, avail, un, n_un_arr = cur
+    cR, crl, crt, crcv, cwhere, cavail, cun, cn_un_arr = cand
+    bR, brl, brt, brcv, bwhere, bavail, bun, bn_un_arr = best
+    tp = d[5]
+    nd = d[4]
+
+    C = customers.shape[0]
+    maxL = R.shape[1]
+    tmp = np.empty(maxL + 4, dtype=np.int32)
+    scratch = np.empty((3, maxL + 4))
+    out = np.empty(4)
+    removed = np.empty(C, dtype=np.int32)
+    touched = np.empty(4 * C + 8, dtype=np.int32)
+    unassigned = np.empty(C, dtype=np.int32)
+    allow_new = phase == 0
+    cur_cost = _total(rl, rt, rcv, tp)
+    for i in range(n_un_arr[0]):
+        cur_cost += penalty[un[i]]
+    best_cost = _total(brl, brt, brcv, tp)
+    for i in range(bn_un_arr[0]):
+        best_cost += penalty[bun[i]]
+    for it in range(n_iter):
+        frac = frac0 + (frac1 - frac0) * it / max(n_iter, 1)
+        temp = temp0 * (temp1 / temp0) ** frac if temp0 > 0 else 0.0
+        # candidate = current (routes were kept in sync through touched lists)
+        n_rem, n_t = _ruin(
+            cR, crl, cwhere, customers, neighbours, nd, avg_remove, max_string, removed, touched, 0
+        )
+        for i in range(n_t):
+            r = touched[i]
+            if crl[r] > 0:
+                if eval_route(cR[r], crl[r], crt[r], d, out, scratch) == OK:
+                    crcv[r] = out[1]
+                else:  # removals broke it (no triangle inequality): take it all out
+                    for j in range(crl[r]):
+                        v = cR[r, j]
+                        if nd[v, ISST] < 0.5:
+                            removed[n_rem] = v
+                            n_rem += 1
+                            cwhere[v] = -1
+                    crl[r] = 0
+                    cavail[crt[r]] += 1
+                    crt[r] = -1
+                    crcv[r] = 0.0
+            _clean_stations(r, cR, crl, crt, crcv, cavail, d, tmp, out, scratch)
+        # the stops missing from the current solution are reinserted too
+        for i in range(cn_un_arr[0]):
+            removed[n_rem] = cun[i]
+            n_rem += 1
+        _sort_removed(removed, n_rem, nd, dist_depot)
+        if phase == 1:
+            # fleet minimisation: most often missing first
+            keys = np.empty(n_rem)
+            for i in range(n_rem):
+                keys[i] = -absences[removed[i]] + 0.5 * np.random.random()
+            order = np.argsort(keys)
+            tmpr = removed[:n_rem].copy()
+            for i in range(n_rem):
+                removed[i] = tmpr[order[i]]
+        n_un, n_t = _recreate(
+            removed,
+            n_rem,
+            cR,
+            crl,
+            crt,
+            crcv,
+            cwhere,
+            cavail,
+            d,
+            near_st,
+            tmp,
+            out,
+            scratch,
+            blink,
+            allow_new,
+            nroutes_cap,
+            touched,
+            n_t,
+            unassigned,
+        )
+        for i in range(n_t):
+            _clean_stations(touched[i], cR, crl, crt, crcv, cavail, d, tmp, out, scratch)
+        cost = _total(crl, crt, crcv, tp)
+        for i in range(n_un):
+            cost += penalty[unassigned[i]]
+        accept = False
+        if phase == 1:
+            a_new = 0.0
+            for i in range(n_un):
+                a_new += absences[unassigned[i]]
+            a_cur = 0.0
+            for i in range(n_un_arr[0]):
+                a_cur += absences[un[i]]
+            accept = n_un < n_un_arr[0] or a_new < a_cur
+            for i in range(n_un):
+                absences[unassigned[i]] += 1
+        else:
+            accept = cost < cur_cost - temp * math.log(np.random.random())
+        stats[0] += 1
+        if accept:
+            stats[1] += 1
+            _copy_routes(cR, crl, crt, crcv, R, rl, rt, rcv, touched, n_t)
+            where[:] = cwhere
+            avail[:] = cavail
+            for i in range(n_un):
+                un[i] = unassigned[i]
+                cun[i] = unassigned[i]
+            n_un_arr[0] = n_un
+            cn_un_arr[0] = n_un
+            cur_cost = cost
+            improved = False
+            improved = n_un == 0 if phase == 1 else cost < best_cost - 1e-09
+            if improved:
+                stats[2] += 1
+                best_cost = cost
+                bR[:, :] = R
+                brl[:] = rl
+                brt[:] = rt
+                brcv[:] = rcv
+                bwhere[:] = where
+                bavail[:] = avail
+                for i in range(n_un):
+                    bun[i] = un[i]
+                bn_un_arr[0] = n_un
+                if phase == 1:
+                    drop_smallest_route(cur, cand, nd)
+                    cur_cost = _total(rl, rt, rcv, tp)
+        else:
+            _copy_routes(R, rl, rt, rcv, cR, crl, crt, crcv, touched, n_t)
+            cwhere[:] = where
+            cavail[:] = avail
+            for i in range(n_un_arr[0]):
+                cun[i] = un[i]
+            cn_un_arr[0] = n_un_arr[0]
+    return best_cost
+
+
+# ------------------------------------------------------------------ Python side
+REQUIRED_PENALTY = 1e12  # cost of a required stop left out: worse than any route
+
+
+@dataclass(frozen=True)
+class SearchRoute:
+    """One route found by the search: vehicle type index, node sequence, kWh charged per node."""
+
+    type_index: int
+    nodes: tuple[int, ...]
+    charged_kwh: tuple[float, ...]
+    distance_m: float
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    routes: tuple[SearchRoute, ...]
+    missing: tuple[int, ...]  # stop nodes left out
+    info: dict[str, object]
+
+
+def build_search_data(
+    problem,
+    dist: np.ndarray,
+    dur: np.ndarray,
+    *,
+    energy_payload: str = "full",
+    stations_per_arc: int = 3,
+) -> SearchData:
+    """The arrays the kernels work on, from a problem and its travel matrices."""
+    from voltroute.energy import dwell_energy, leg_energy_array, usable_battery_kwh
+
+    p = problem
+    temp = p.conditions.ambient_temp_c
+    n = dist.shape[0]
+    nodes = np.zeros((n, N_NODE_COLS))
+    nodes[:, TWB] = INF
+    for dep in p.depots:
+        i = p.depot_index[dep.id]
+        nodes[i, TWA] = dep.open_s
+        nodes[i, TWB] = INF if dep.close_s is None else dep.close_s
+    customers = []
+    for s in p.stops:
+        i = p.stop_index[s.id]
+        customers.append(i)
+        if s.time_window is not None:
+            nodes[i, TWA] = s.time_window.start_s
+            nodes[i, TWB] = s.time_window.end_s
+        nodes[i, SERV] = s.service_time_s
+        nodes[i, DKG] = s.weight_kg
+        nodes[i, DM3] = s.volume_m3
+        nodes[i, PEN] = REQUIRED_PENALTY if s.required else p.stop_penalty(s)
+        nodes[i, ISCUST] = 1.0
+    station_nodes = []
+    for st in p.stations:
+        i = p.station_index[st.id]
+        station_nodes.append(i)
+        nodes[i, ISST] = 1.0
+        nodes[i, TWA] = st.open_s
+        nodes[i, TWB] = INF if st.close_s is None else st.close_s
+    K = len(p.vehicle_types)
+    types = np.zeros((K, N_TYPE_COLS))
+    energy = np.zeros((K, n, n))
+    serve_e = np.zeros((K, n))
+    bands = max(
+        (len(vt.powertrain.charge_taper) for vt in p.vehicle_types if vt.is_electric), default=1
+    )
+    taper_lo = np.zeros((K, bands))
+    taper_share = np.ones((K, bands))
+    charge_kw = np.zeros((K, n))
+    allowed = np.ones((K, n), dtype=np.bool_)
+    for k, vt in enumerate(p.vehicle_types):
+        s_idx = p.depot_index[vt.start_depot]
+        e_idx = p.depot_index[vt.end_depot_id]
+        t_end = [x for x in (vt.shift_end_s, p.depots[e_idx].close_s) if x is not None]
+        row = types[k]
+        row[CAPKG] = vt.capacity_kg
+        row[CAPM3] = vt.capacity_m3
+        row[TSTART] = max(vt.shift_start_s, p.depots[s_idx].open_s)
+        row[TEND] = min(t_end) if t_end else INF
+        row[MAXDUR] = INF if vt.max_shift_duration_s is None else vt.max_shift_duration_s
+        row[MAXDIST] = INF if vt.max_distance_m is None else vt.max_distance_m
+        row[FIXED] = vt.fixed_cost_per_day
+        row[CM] = vt.cost_per_km / 1000.0
+        row[CS] = vt.driver_cost_per_hour / 3600.0
+        row[SDEP] = s_idx
+        row[EDEP] = e_idx
+        row[COUNT] = vt.count
+        row[NBANDS] = 1
+        row[USABLE] = INF
+        pt = vt.powertrain
+        if vt.is_electric:
+            usable = usable_battery_kwh(pt, temp)
+            row[EV] = 1.0
+            row[USABLE] = usable
+            row[RESERVE] = usable * pt.reserve_fraction
+            row[DWELLKW] = dwell_energy(vt, duration_s=3600.0, ambient_temp_c=temp).battery_kwh
+            row[PRICE] = p.economics.electricity_per_kwh / pt.charging_efficiency
+            payload = vt.capacity_kg if energy_payload == "full" else vt.capacity_kg / 2
+            energy[k] = leg_energy_array(vt, dist, dur, payload, temp)[0]
+            for s in p.stops:
+                i = p.stop_index[s.id]
+                serve_e[k, i] = row[DWELLKW] * s.service_time_s / 3600.0
+            row[NBANDS] = len(pt.charge_taper)
+            for b, (lo, share) in enumerate(pt.charge_taper):
+                taper_lo[k, b] = lo
+                taper_share[k, b] = share
+            for st in p.stations:
+                charge_kw[k, p.station_index[st.id]] = min(st.power_kw, pt.max_charge_kw)
+        for s in p.stops:
+            if s.vehicle_types is not None and vt.id not in s.vehicle_types:
+                allowed[k, p.stop_index[s.id]] = False
+    S = max(1, min(stations_per_arc, len(station_nodes)))
+    near = np.full((n, n, S), -1, dtype=np.int32)
+    if station_nodes:
+        st = np.asarray(station_nodes, dtype=np.int64)
+        for a in range(n):
+            detour = dist[a, st][:, None] + dist[st, :]  # (S_all, n)
+            order = np.argsort(detour, axis=0, kind="stable")[:S]  # (S, n)
+            near[a, :, : order.shape[0]] = st[order].T
+    cust = np.asarray(customers, dtype=np.int32)
+    sub = dist[np.ix_(cust, cust)]
+    nbr = np.argsort(sub + sub.T, axis=1, kind="stable").astype(np.int32)
+    return SearchData(
+        dist=np.ascontiguousarray(dist, dtype=np.float64),
+        dur=np.ascontiguousarray(dur, dtype=np.float64),
+        energy=energy,
+        serve_e=serve_e,
+        nodes=nodes,
+        types=types,
+        taper_lo=taper_lo,
+        taper_share=taper_share,
+        charge_kw=charge_kw,
+        allowed=allowed,
+        near_st=near,
+        customers=cust,
+        neighbours=nbr,
+        full_only=p.charging == "full",
+    )
+
+
+def _state(max_routes: int, max_len: int, n: int, n_cust: int, counts: np.ndarray):
+    return (
+        np.zeros((max_routes, max_len), dtype=np.int32),
+        np.zeros(max_routes, dtype=np.int32),
+        np.full(max_routes, -1, dtype=np.int32),
+        np.zeros(max_routes),
+        np.full(n, -1, dtype=np.int32),
+        counts.copy(),
+        np.zeros(n_cust, dtype=np.int32),
+        np.zeros(1, dtype=np.int64),
+    )
+
+
+def _copy_state(src, dst) -> None:
+    for a, b in zip(src, dst, strict=True):
+        b[...] = a
+
+
+def search(
+    data: SearchData,
+    *,
+    time_limit_s: float,
+    seed: int,
+    objective: str = "cost",
+    max_iterations: int | None = None,
+    fleet_share: float = 0.5,
+    avg_remove: float = 10.0,
+    max_string: int = 10,
+    blink: float = 0.01,
+    progress: Callable[[float, float, int], None] | None = None,
+) -> SearchResult:
+    """Ruin-and-recreate over the problem in ``data``.
+
+    ``objective``: ``cost`` (fixed plus variable cost) or ``vehicles`` (fewest routes first,
+    then cost with that fleet). ``fleet_share``: share of the time for fleet minimisation.
+    ``progress(elapsed_s, best_cost, iterations)`` is called between chunks.
+    """
+    t0 = time.perf_counter()
+    d = (
+        data.dist, data.dur, data.energy, data.serve_e, data.nodes, data.types, data.taper_lo,
+        data.taper_share, data.charge_kw, data.allowed, data.full_only,
+    )  # fmt: skip
+    n = data.dist.shape[0]
+    C = len(data.customers)
+    counts = data.types[:, COUNT].astype(np.int64)
+    max_routes = int(min(counts.sum(), max(C, 1)))
+    max_len = 2 * C + 4
+    cur = _state(max_routes, max_len, n, C, counts)
+    cand = _state(max_routes, max_len, n, C, counts)
+    best = _state(max_routes, max_len, n, C, counts)
+    seed_rng(seed)
+    tp = data.types
+    penalty = data.nodes[:, PEN].copy()
+    dist_depot = data.dist[int(tp[0, SDEP])] if len(tp) else np.zeros(n)
+
+    # construction: everything inserted greedily, farthest and tightest first
+    removed = data.customers.copy()
+    order = np.lexsort((-dist_depot[removed], data.nodes[removed, TWB]))
+    removed = np.ascontiguousarray(removed[order])
+    tmp = np.empty(max_len + 4, dtype=np.int32)
+    scratch = np.empty((3, max_len + 4))
+    out = np.empty(4)
+    touched = np.empty(4 * C + 8, dtype=np.int32)
+    missing = np.empty(C, dtype=np.int32)
+    R, rl, rt, rcv, where, avail, un, n_un = cur
+    n_miss, _ = _recreate(
+        removed, len(removed), R, rl, rt, rcv, where, avail, d, data.near_st, tmp, out, scratch,
+        0.0, True, max_routes, touched, 0, missing,
+    )  # fmt: skip
+    un[:n_miss] = missing[:n_miss]
+    n_un[0] = n_miss
+    _copy_state(cur, cand)
+    _copy_state(cur, best)
+    initial_routes = int((rl > 0).sum())
+    var_cost = float(rcv[rl > 0].sum())
+    scale = max(var_cost / max(C, 1), 1e-9)
+    absences = np.zeros(n, dtype=np.int64)
+    stats = np.zeros(3, dtype=np.int64)
+    info: dict[str, object] = {
+        "initial_routes": initial_routes,
+        "missing_after_construction": n_miss,
+    }
+
+    lower = 1
+    if len(tp) == 1:
+        for col, dem in ((CAPKG, DKG), (CAPM3, DM3)):
+            total = float(data.nodes[data.customers, dem].sum())
+            if tp[0, col] > 0 and total > 0:
+                lower = max(lower, math.ceil(total / tp[0, col] - 1e-9))
+    info["route_lower_bound"] = lower
+
+    iters_done = 0
+    chunk = 20
+
+    def run_phase(phase: int, until: float, temp0: float, temp1: float) -> None:
+        nonlocal iters_done, chunk
+        start = time.perf_counter()
+        span = max(until - start, 1e-9)
+        while True:
+            now = time.perf_counter()
+            if now >= until or (max_iterations is not None and iters_done >= max_iterations):
+                return
+            if phase == 1 and int((best[1] > 0).sum()) <= lower:
+                return
+            f0 = (now - start) / span
+            k = chunk if max_iterations is None else min(chunk, max_iterations - iters_done)
+            t_c = time.perf_counter()
+            iterate(
+                k, phase, temp0, temp1, f0, f0,
+                cur, cand, best, absences, d, data.near_st, data.customers, data.neighbours,
+                dist_depot, avg_remove, max_string, blink, max_routes, penalty, stats,
+            )  # fmt: skip
+            el = time.perf_counter() - t_c
+            iters_done += k
+            if max_iterations is None:
+                chunk = int(max(5, min(chunk * 2, k * 0.25 / max(el, 1e-6))))
+            if progress is not None:
+                progress(time.perf_counter() - t0, float(_total(best[1], best[2], best[3], tp)),
+                         iters_done)  # fmt: skip
+
+    deadline = t0 + time_limit_s
+    if objective == "vehicles" and n_miss == 0 and initial_routes > lower:
+        drop_smallest_route(cur, cand, data.nodes)
+        run_phase(1, t0 + time_limit_s * fleet_share, 0.0, 0.0)
+        info["fleet_iterations"] = iters_done
+        _copy_state(best, cur)
+        _copy_state(best, cand)
+        run_phase(2, deadline, 0.3 * scale, 0.003 * scale)
+    else:
+        run_phase(0, deadline, 0.3 * scale, 0.003 * scale)
+    info.update(
+        iterations=iters_done, accepted=int(stats[1]), improvements=int(stats[2]),
+        search_runtime_s=time.perf_counter() - t0,
+    )  # fmt: skip
+
+    bR, brl, brt, _, _, _, bun, bn = best
+    routes = []
+    for r in range(len(brl)):
+        if brl[r] == 0:
+            continue
+        seq = bR[r, : brl[r]].copy()
+        code = eval_route(seq, len(seq), int(brt[r]), d, out, scratch)
+        assert code == OK, f"search kept an infeasible route (code {code})"
+        routes.append(
+            SearchRoute(
+                type_index=int(brt[r]),
+                nodes=tuple(int(x) for x in seq),
+                charged_kwh=tuple(float(x) for x in scratch[0, : len(seq)]),
+                distance_m=float(out[0]),
+            )
+        )
+    return SearchResult(tuple(routes), tuple(int(x) for x in bun[: bn[0]]), info)
+
+
+def warm_up() -> float:
+    """Compile the kernels (numba caches them on disk); returns the seconds it took."""
+    from voltroute.io.evrptw import ABSTRACT_ECONOMICS, literature_ev
+    from voltroute.model import ChargingStation, Depot, Location, Parcel, Problem, Stop, Travel
+
+    t0 = time.perf_counter()
+    stops = [
+        Stop(id=f"c{i}", location=Location(x=float(10 * i), y=5.0),
+             parcels=(Parcel(id=f"p{i}", weight_kg=1.0, volume_m3=0.0),))
+        for i in range(1, 4)
+    ]  # fmt: skip
+    problem = Problem(
+        name="warm-up",
+        depots=(Depot(id="d", location=Location(x=0.0, y=0.0)),),
+        stops=tuple(stops),
+        stations=(ChargingStation(id="s", location=Location(x=15.0, y=0.0)),),
+        vehicle_types=(
+            literature_ev(name="ev", count=3, capacity=10.0, depot="d", battery=40.0,
+                          consumption_per_unit=1.0, max_charge_kw=10.0),
+        ),  # fmt: skip
+        travel=Travel(model="euclidean", rounding="none"),
+        economics=ABSTRACT_ECONOMICS,
+    )
+    from voltroute.network import travel_matrices
+
+    mats = travel_matrices(problem)
+    data = build_search_data(
+        problem, np.asarray(mats.distance_m, float), np.asarray(mats.duration_s, float)
+    )
+    for objective in ("vehicles", "cost"):
+        search(data, time_limit_s=60.0, seed=0, objective=objective, max_iterations=3)
+    return time.perf_counter() - t0
+

@@ -1,0 +1,23 @@
+"""Van + drone synchronisation (flying sidekick): instance, split DP, local search, schedule.
+
+Public API::
+
+    from voltroute.solve.sidekick import (
+        SidekickInstance, SidekickParams, SidekickSolution, Sortie, solve_sidekick,
+        plan_for_tour, schedule,
+    )
+"""
+
+from voltroute.solve.sidekick.instance import SidekickInstance
+from voltroute.solve.sidekick.schedule import SidekickSolution, Sortie, schedule
+from voltroute.solve.sidekick.search import SidekickParams, plan_for_tour, solve_sidekick
+
+__all__ = [
+    "SidekickInstance",
+    "SidekickParams",
+    "SidekickSolution",
+    "Sortie",
+    "plan_for_tour",
+    "schedule",
+    "solve_sidekick",
+]
