@@ -3,12 +3,14 @@
 :func:`add_light_fleets` turns any problem into one with a drone port at its first depot and
 sidewalk robots on its vans, and draws per-stop eligibility from stated assumptions
 (:data:`AERIAL_ASSUMPTIONS`); :func:`helsinki_light_problem` applies it to the demo's real
-Helsinki orders and roads; :func:`run_light_scenario` plans it, compares van-only, van+drones and
-van+robots, and writes problem, plan, GeoJSON and comparison files.
+Helsinki orders and roads; :func:`light_demo` plans it and compares van-only, van+drones and
+van+robots, returning objects (for ``voltroute demo`` and its report);
+:func:`run_light_scenario` does the same and writes problem, plan, GeoJSON and comparison files.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +65,49 @@ def add_light_fleets(
     return problem.replace(
         name=f"{problem.name}-light", stops=tuple(stops), drones=(drone,), robots=(robot,)
     )
+
+
+@dataclass(frozen=True)
+class LightDemo:
+    """What :func:`light_demo` returns: the problem with its fleets, the checked plan (``kpis``,
+    ``steps`` and sortie ``kpis`` filled by the checker), one comparison row per mode
+    (:func:`voltroute.compare.mode_row`) and the same comparison as a text table."""
+
+    problem: Problem
+    solution: Any  # voltroute.model.Solution, annotated
+    comparison: list[dict[str, Any]]
+    table: str
+
+
+def light_demo(
+    problem: Problem | None = None,
+    *,
+    n_stops: int = 60,
+    seed: int = 1,
+    time_limit_s: float = 10.0,
+    compare: bool = True,
+) -> LightDemo:
+    """Plan the drone-and-robot scenario and compare the modes; no files written.
+
+    ``problem``: the orders to use (e.g. the demo's own problem, so its road network is not
+    loaded twice); fleets are added with :func:`add_light_fleets` unless it already has some.
+    ``None`` builds :func:`helsinki_light_problem` with ``n_stops``. ``compare=False`` skips the
+    three comparison plans (rows and table empty)."""
+    from voltroute.api import plan
+    from voltroute.compare import compare_modes, format_mode_table, mode_row
+
+    if problem is None:
+        problem, _ = helsinki_light_problem(n_stops=n_stops, seed=seed)
+    elif not problem.drones and not problem.robots:
+        problem = add_light_fleets(problem, seed=seed)
+    solution = plan(problem, time_limit_s=time_limit_s, seed=seed)
+    rows: list[dict[str, Any]] = []
+    table = ""
+    if compare:
+        results = compare_modes(problem, time_limit_s=time_limit_s, seed=seed)
+        rows = [mode_row(r) for r in results]
+        table = format_mode_table(results, problem.economics.currency)
+    return LightDemo(problem=problem, solution=solution, comparison=rows, table=table)
 
 
 def helsinki_light_problem(*, n_stops: int = 60, seed: int = 1) -> tuple[Problem, Any]:

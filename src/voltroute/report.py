@@ -340,7 +340,9 @@ def _map_svg(
         used = visits.get(c.id, [])
         cls = "station used" if used else "station"
         shape = f'<path class="{cls}" d="M0 -8L8 0L0 8L-8 0Z"/>{BOLT}'
-        out.append(_marker(proj, c.location.xy, shape, _station_tip(c, used)))
+        out.append(
+            _marker(proj, c.location.xy, shape, _station_tip(c, used, problem.economics.currency))
+        )
     square = '<rect class="depot" x="-7" y="-7" width="14" height="14" rx="2"/>'
     for d in problem.depots:
         tip = f"depot {d.id}" + (f"\n{d.name}" if d.name else "")
@@ -350,11 +352,11 @@ def _map_svg(
     return "".join(out)
 
 
-def _station_tip(c: ChargingStation, used: Sequence[tuple[_Van, Step]]) -> str:
+def _station_tip(c: ChargingStation, used: Sequence[tuple[_Van, Step]], currency: str) -> str:
     tip = f"charging station {c.id}" + (f"\n{c.name}" if c.name else "")
     tip += f"\n{c.connectors} × {c.power_kw:g} kW"
     if c.price_per_kwh is not None:
-        tip += f", {c.price_per_kwh:g}/kWh"
+        tip += f", {c.price_per_kwh:g} {currency}/kWh"
     if c.close_s is not None or c.open_s:
         tip += f"\nopen {_hhmm(c.open_s)}{DASH}{_hhmm(c.close_s)}"
     if not used:
@@ -1066,6 +1068,10 @@ def _depot_section(charging: DepotChargingProblem, plan: DepotChargingPlan) -> s
         f"{_money(plan.demand_charge, cur)} demand charge), {_num(plan.grid_energy_kwh)} kWh "
         f"from the grid, peak {_num(plan.peak_kw)} kW.{saving}</p>"
     )
+    if plan.grid_energy_kwh <= 1e-6 and not plan.shortfalls:
+        summary += (
+            '<p class="m">No van needs to charge: each already holds its required energy.</p>'
+        )
     if plan.shortfalls:
         short = ", ".join(f"{_e(k)} {v:.1f} kWh" for k, v in plan.shortfalls.items())
         summary += f'<p class="warn">Leaves short of its required charge: {short}.</p>'
@@ -1179,6 +1185,7 @@ nav.links a{color:#0b57d0}
 .depot .dvan{margin-top:2px}
 .ct2{font-size:12px;font-weight:600;margin:10px 0 2px}
 .legend td,.legend th{padding:3px 6px}
+.legend td.l:first-child{white-space:nowrap}
 .legend tbody tr{cursor:pointer}
 .legend tbody tr:hover{background:var(--bg)}
 .keys{font-size:12.5px;margin:8px 0 0}

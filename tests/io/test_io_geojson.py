@@ -150,3 +150,33 @@ def test_cost_breakdown_kpi_gives_total():
     gj = solution_to_geojson(sol.replace(routes=[route, sol.routes[1]]), problem())
     props = gj["features"][1]["properties"]
     assert props["cost"] == 12.5 and props["cost_breakdown"]["driver"] == 7.5
+
+
+def test_station_visits_are_drawn_and_marked():
+    from voltroute.evaluate import annotate
+    from voltroute.model import ChargingStation
+
+    p = problem().replace(
+        stations=(ChargingStation(id="ch1", location=Location(lat=45.7650, lon=4.8460)),)
+    )
+    sol = Solution(
+        routes=(
+            Route(vehicle="van-1", vehicle_type="van", stops=("s2", "ch1", "s1")),
+            Route(vehicle="van-2", vehicle_type="van", stops=("s3", "s4")),
+        )
+    )
+    gj = solution_to_geojson(annotate(p, sol), p)
+    line = next(f for f in gj["features"] if f["properties"].get("vehicle") == "van-1"
+                and f["properties"]["kind"] == "route")  # fmt: skip
+    # depot, s2, the station, s1, depot
+    assert [4.8460, 45.7650] in line["geometry"]["coordinates"]
+    assert len(line["geometry"]["coordinates"]) == 5
+    assert line["properties"]["stops"] == 2
+    (charge,) = [f for f in gj["features"] if f["properties"]["kind"] == "charge"]
+    assert charge["properties"]["station"] == "ch1"
+    assert charge["geometry"]["coordinates"] == [4.8460, 45.7650]
+    assert charge["properties"]["arrival_s"] is not None
+    with pytest.raises(ProblemError, match="unknown stop id 'nowhere'"):
+        solution_to_geojson(
+            Solution(routes=(Route(vehicle="van-1", vehicle_type="van", stops=("nowhere",)),)), p
+        )

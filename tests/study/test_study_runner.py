@@ -24,20 +24,27 @@ def _data(**sens):
         "study": {"name": "t"},
         "last_mile": {
             **LAST_MILE,
-            "fleets": ["diesel vans", "electric vans", "electric vans + drones", "broken vans"],
+            "fleets": ["diesel vans", "electric vans", "future vans", "broken vans"],
         },
         "linehaul": {"truck_types": []},
         "sensitivities": sens,
     }
 
 
+FUTURE = LastMileFleet(
+    key="future-vans", label="future vans", unavailable="not available yet: no planner"
+)
+
+
 @pytest.fixture()
 def broken_fleet(monkeypatch):
-    """A fleet whose planner raises an unexpected error (an invalid fleet kind)."""
+    """A fleet whose planner raises an unexpected error (an invalid fleet kind), and a fleet
+    declared without a planner."""
     fleet = LastMileFleet(
         key="broken-vans", label="broken vans", plan=functools.partial(plan_vans, kind="hydrogen")
     )
     monkeypatch.setitem(FLEETS, "broken-vans", fleet)
+    monkeypatch.setitem(FLEETS, "future-vans", FUTURE)
     return fleet
 
 
@@ -61,6 +68,7 @@ def scheduler():
 def first_run(tmp_path_factory):
     """A grid with failures, run on the default local cluster (2 processes) into a fresh cache."""
     mp = pytest.MonkeyPatch()
+    mp.setitem(FLEETS, "future-vans", FUTURE)
     mp.setitem(
         FLEETS,
         "broken-vans",
@@ -83,7 +91,7 @@ def test_grid_runs_and_failures_are_isolated(first_run):
     rows = {(r["last_mile"], r["varied"]): r for r in run.rows}
     assert len(run.rows) == 4 * 3
     assert run.workers == 2
-    # tasks: diesel, electric and broken vans x 3 settings (drones are declared, not run)
+    # tasks: diesel, electric and broken vans x 3 settings (future vans are declared, not run)
     assert run.tasks == 9 and run.computed == 9 and run.cached == 0
     assert calls[-1] == (9, 9, run.failed_tasks, 0)
     ok = [r for r in run.rows if r["status"] == "ok"]
@@ -99,9 +107,9 @@ def test_grid_runs_and_failures_are_isolated(first_run):
     assert cold["status"] == "failed"
     assert cold["error"].startswith("last_mile: conditions.ambient_temp_c:")
     assert "greater than or equal to -50" in cold["error"]
-    drones = rows[("electric vans + drones", "base")]
-    assert drones["status"] == "failed" and "not available yet" in drones["error"]
-    assert drones["chain_cost_per_parcel"] is None
+    future = rows[("future vans", "base")]
+    assert future["status"] == "failed" and "not available yet" in future["error"]
+    assert future["chain_cost_per_parcel"] is None
     broken = rows[("broken vans", "base")]
     assert broken["status"] == "failed" and broken["error"].startswith("last_mile: ValueError:")
     # a dearer diesel costs the diesel vans more and leaves electric vans' CO2 alone
@@ -254,3 +262,29 @@ def test_whole_chain_with_the_middle_mile(scheduler, tmp_path):
     for t in ("diesel", "electric"):
         assert rows[(t, "tariff")]["lh_cost_per_parcel"] == rows[(t, "base")]["lh_cost_per_parcel"]
         assert rows[(t, "tariff")]["lm_cost_pp_demand_charge"] > 0
+
+
+def test_drone_and_robot_fleets_run_on_the_cluster(scheduler, tmp_path):
+    """The drone and robot fleets are planned by the aerial engine on the Dask workers."""
+    spec = parse_study(
+        {
+            "last_mile": {
+                **LAST_MILE,
+                "fleets": ["electric vans + drones", "electric vans + robots"],
+            },
+            "linehaul": {"truck_types": []},
+            "sensitivities": {"electricity_price_per_kwh": [0.3]},
+        }
+    )
+    run = run_study(spec, scheduler=scheduler, cache_dir=tmp_path)
+    assert len(run.rows) == 4 and run.computed == 4 and run.failed_tasks == 0
+    for r in run.rows:
+        assert r["status"] == "ok", r["error"]
+        assert r["lm_parcels"] == 19 and r["lm_unassigned_parcels"] == 0
+        assert "drone flights" in r["notes"] and "robot trips" in r["notes"]
+        comps = sum(v for k, v in r.items() if k.startswith("lm_cost_pp_"))
+        assert comps == pytest.approx(r["lm_cost_per_parcel"])
+    rows = {(r["last_mile"], r["varied"]): r for r in run.rows}
+    for fleet in ("electric vans + drones", "electric vans + robots"):
+        base, dear = rows[(fleet, "base")], rows[(fleet, "electricity_price_per_kwh")]
+        assert dear["lm_cost_pp_energy"] > base["lm_cost_pp_energy"]

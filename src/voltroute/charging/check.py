@@ -30,6 +30,32 @@ def _price(problem: DepotChargingProblem, a: float, b: float) -> float:
     return total / (b - a)
 
 
+def _session_violations(
+    problem: DepotChargingProblem,
+    vid: str,
+    power: tuple[float, ...],
+    charger: tuple[str | None, ...],
+) -> list[str]:
+    """Without preemption: one contiguous block of plugged-in slots, on one charger group, with
+    at least the session's minimum power in each, and no power outside it."""
+    out = []
+    plugged = [t for t, g in enumerate(charger) if g is not None]
+    charging = [t for t, p in enumerate(power) if p > TOL_KW]
+    if plugged and plugged != list(range(plugged[0], plugged[-1] + 1)):
+        out.append(f"vehicle {vid}: charges in more than one session (slots {plugged})")
+    if len({charger[t] for t in plugged}) > 1:
+        out.append(f"vehicle {vid}: changes charger group within its session")
+    for t in plugged:
+        if power[t] < problem.min_session_power_kw - TOL_KW:
+            out.append(
+                f"vehicle {vid}: {power[t]:.3f} kW in slot {t} of its session, below the "
+                f"minimum {problem.min_session_power_kw} kW"
+            )
+    if set(charging) - set(plugged):
+        out.append(f"vehicle {vid}: draws power outside its session")
+    return out
+
+
 def check_charging_plan(problem: DepotChargingProblem, plan: DepotChargingPlan) -> list[str]:
     """Violations of ``plan`` (empty when it is consistent and respects every limit)."""
     out: list[str] = []
@@ -91,6 +117,8 @@ def check_charging_plan(problem: DepotChargingProblem, plan: DepotChargingPlan) 
             soc = new
             if soc > v.battery_kwh + TOL_KWH:
                 out.append(f"vehicle {v.id}: SoC {soc:.3f} kWh above battery in slot {t}")
+        if not problem.preemption:
+            out += _session_violations(problem, v.id, prof.power_kw, prof.charger)
         if abs(soc - prof.departure_soc_kwh) > TOL_KWH * max(1.0, soc):
             out.append(
                 f"vehicle {v.id}: departure SoC {prof.departure_soc_kwh:.3f} kWh does not follow "

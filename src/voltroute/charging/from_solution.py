@@ -59,12 +59,15 @@ def from_solution(
     site_limit_fraction: float = 0.6,
     tariff: Tariff | None = None,
     slot_s: int = 900,
+    preemption: bool = True,
 ) -> DepotChargingProblem:
     """The overnight charging problem for the electric vans of ``solution`` (annotated routes).
 
     Defaults: ``ceil(chargers_per_van x vans)`` chargers of ``charger_power_kw``; the vans
     accept ``vehicle_max_charge_kw`` (default: the charger power); the site limit is
     ``site_limit_fraction`` of the chargers' total rating; :data:`EXAMPLE_TARIFF`.
+    ``preemption=False``: each van charges in one contiguous session (see
+    :class:`~voltroute.charging.model.DepotChargingProblem`).
     """
     temp = problem.conditions.ambient_temp_c
     vehicles: list[ChargingVehicle] = []
@@ -131,4 +134,5 @@ def from_solution(
         site=Site(power_limit_kw=site_limit_kw or site_limit_fraction * rating, chargers=groups),
         tariff=tariff or EXAMPLE_TARIFF,
         vehicles=tuple(vehicles),
+        preemption=preemption,
     )

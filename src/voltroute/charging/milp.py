@@ -97,9 +97,12 @@ def plan_depot_charging(
     for v in problem.vehicles:
         for t in problem.usable_slots(v):
             present[t] += 1
-    # One charger group with a charger for every van ever present at once: no assignment needed.
-    fixed_plug = len(groups) == 1 and groups[0].count >= max(present, default=0)
+    # One charger group with a charger for every van ever present at once: no assignment needed
+    # (unless sessions may not pause: then being plugged in is a decision).
+    session = not problem.preemption
+    fixed_plug = not session and len(groups) == 1 and groups[0].count >= max(present, default=0)
 
+    start_of: list[tuple[int, int, int | None]] = []  # (start, plug, previous plug) columns
     penalty = problem.penalty_per_kwh()
     p_col: dict[tuple[str, int], int] = {}
     plug_col: dict[tuple[str, int, int], int] = {}
@@ -116,6 +119,8 @@ def plan_depot_charging(
         s_prev = b.col(v.arrival_soc_kwh, v.arrival_soc_kwh)
         soc_col[(v.id, slots.start)] = s_prev
         lines = v.taper_lines()
+        starts: list[tuple[int, float]] = []
+        last_plug: list[int | None] = [None] * len(groups)
         for t in slots:
             p = b.col(0.0, v.max_charge_kw, prices[t] * dt)
             s_next = b.col(0.0, v.battery_kwh)
@@ -131,6 +136,18 @@ def plan_depot_charging(
                 plugs.append((q, -min(g.power_kw, v.max_charge_kw)))
                 plug_terms.setdefault((gi, t), []).append((q, 1.0))
             b.row([(p, 1.0), *plugs], -inf, 0.0)
+            if session:
+                # p >= min_session_power * plugged: a session never pauses
+                b.row([(p, 1.0), *((q, -problem.min_session_power_kw) for q, _ in plugs)], 0.0, inf)
+                # start[g,t] >= plug[g,t] - plug[g,t-1]; at most one start over all groups
+                for gi, (q, _) in enumerate(plugs):
+                    y = b.col(0.0, 1.0)
+                    prev = last_plug[gi]
+                    start_of.append((y, q, prev))
+                    b.row([(y, 1.0), (q, -1.0), *(((prev, 1.0),) if prev is not None else ())],
+                          0.0, inf)  # fmt: skip
+                    starts.append((y, 1.0))
+                    last_plug[gi] = q
             # CC-CV taper at the slot's mid-point SoC, p <= a * m + c with m = (s[t] + s[t+1]) / 2,
             # written as p <= (a * e + c) * plugged + a * (m - e), e = battery if a < 0 else 0:
             # the same when plugged, and a tighter relaxation for fractional plugs.
@@ -146,6 +163,8 @@ def plan_depot_charging(
                 b.row([(q, 1.0) for q, _ in plugs], -inf, 1.0)
             load_terms[t].append((p, 1.0))
             s_prev = s_next
+        if starts:
+            b.row(starts, -inf, 1.0)
         # shortfall u >= required - s[departure]
         b.row([(u, 1.0), (s_prev, 1.0)], v.required_soc_kwh, inf)
     for (gi, _t), terms in plug_terms.items():
@@ -162,7 +181,7 @@ def plan_depot_charging(
     h.setOptionValue("mip_rel_gap", float(mip_gap))
     h.setOptionValue("random_seed", 0)
     h.passModel(b.lp())
-    h.setSolution(_start(b, baseline, problem, peak, p_col, plug_col, soc_col, short_col))
+    h.setSolution(_start(b, baseline, problem, peak, p_col, plug_col, soc_col, short_col, start_of))
     h.run()
     status = h.getModelStatus()
     info = h.getInfo()
@@ -205,6 +224,7 @@ def _start(
     plug_col: dict[tuple[str, int, int], int],
     soc_col: dict[tuple[str, int], int],
     short_col: dict[str, int],
+    start_of: list[tuple[int, int, int | None]],
 ) -> Any:
     """The greedy plan as HiGHS's first incumbent (it satisfies every constraint)."""
     import highspy
@@ -224,6 +244,8 @@ def _start(
         for (vid, k), c in soc_col.items():
             if vid == prof.id:
                 x[c] = prof.soc_kwh[k]
+    for y, q, prev in start_of:
+        x[y] = max(0.0, x[q] - (x[prev] if prev is not None else 0.0))
     sol = highspy.HighsSolution()
     sol.col_value = list(x)
     sol.value_valid = True

@@ -238,6 +238,18 @@ class DepotChargingProblem(Frozen):
         description="cost per kWh missing at a departure; None: 1000 or 10x the most a kWh "
         "can cost (energy price plus demand charge), whichever is larger",
     )
+    preemption: bool = Field(
+        default=True,
+        description="True: a van may pause and change charger from one slot to the next; "
+        "False: once plugged in it charges in one contiguous session on one charger group, "
+        "drawing at least min_session_power_kw in every slot of it, and is not plugged in again",
+    )
+    # SAE J1772 and IEC 61851-1: the lowest charging current a charger may offer through the
+    # control pilot is 6 A; at 240 V that is 1.44 kW.
+    min_session_power_kw: NonNegFloat = Field(
+        default=1.44,
+        description="without preemption: least grid power in every slot of a session, kW",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> DepotChargingProblem:

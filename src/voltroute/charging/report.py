@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import math
 
 from voltroute.charging.model import DepotChargingPlan, DepotChargingProblem
 
@@ -50,6 +51,14 @@ def format_plan(plan: DepotChargingPlan) -> str:
     for vid, kwh in plan.shortfalls.items():
         lines.append(f"SHORTFALL: {vid} leaves {kwh:.2f} kWh short of its required SoC")
     return "\n".join(lines)
+
+
+def _nice_step(x: float) -> float:
+    """The smallest of 1, 2, 2.5, 5 times a power of ten that is at least ``x`` (> 0)."""
+    if x <= 0:
+        return 1.0
+    power = 10.0 ** math.floor(math.log10(x))
+    return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= x * (1 - 1e-9))
 
 
 def _price_colour(price: float, lo: float, hi: float) -> str:
@@ -102,14 +111,20 @@ def _load_svg(problem: DepotChargingProblem, plan: DepotChargingPlan) -> str:
         f'stroke-dasharray="6 4"/><text x="{ml + 4}" y="{yl - 4:.1f}" font-size="11" '
         f'fill="#c00">site limit {problem.site.power_limit_kw:g} kW</text>'
     )
-    for k in range(5):
-        kw = top * k / 5
+    tick = _nice_step(top / 5)
+    k = 0
+    while k * tick <= top:
+        kw = k * tick
         parts.append(
             f'<text x="{ml - 4}" y="{y(kw) + 4:.1f}" font-size="10" text-anchor="end">'
-            f"{kw:.0f}</text>"
+            f"{kw:g} kW</text>"
         )
-    step = max(1, n // 12)
-    for t in range(0, n, step):
+        k += 1
+    # a time label every whole number of hours (slots per hour x 1, 2, 3 or 4)
+    per_hour = max(1, 3600 // plan.slot_s)
+    step = per_hour * next((h for h in (1, 2, 3, 4) if n / (per_hour * h) <= 12), 6)
+    first = next((t for t in range(n) if plan.slot_start_s[t] % 3600 == 0), 0)
+    for t in range(first, n, step):
         parts.append(
             f'<text x="{ml + t * sx:.1f}" y="{h - 10}" font-size="10">'
             f"{_hhmm(plan.slot_start_s[t])}</text>"

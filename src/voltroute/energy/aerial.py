@@ -1,27 +1,31 @@
 """Energy and time of drone flights and sidewalk-robot trips, and their sourced presets.
 
-Drones: momentum (actuator-disc) theory for a multirotor, as used for delivery drones by
-Dorling et al. (2017, IEEE Trans. SMC 47(1), "Vehicle routing problems for drone delivery") for
-hover and by Stolaroff et al. (2018, Nature Communications 9:409) for forward flight (Glauert's
-induced-velocity relation for a tilted disc):
+Drones: one power model for the whole package. This module is a thin preset layer over
+:class:`voltroute.energy.drone.MultirotorPowerModel` (Liu, Sengupta & Kurzhanskiy 2017, the model
+Murray & Raj 2020 use for the mFSTSP instances and the sidekick engine uses), whose coefficients
+are derived here from a :class:`~voltroute.model.DroneSpec`'s physical parameters, so every
+formula lives in :mod:`voltroute.energy.drone` alone:
 
-* hover: ``P = T^1.5 / sqrt(2 rho A) / eta``, thrust ``T = (m_empty + m_payload) g``;
-* forward flight at speed ``V``: drag ``D = rho V^2 (CdA_body + CdA_payload) / 2``, the disc tilts
-  by ``alpha = atan(D / W)``, ``T = sqrt(W^2 + D^2)``, the induced velocity ``v_i`` solves
-  ``v_i = T / (2 rho A sqrt((V cos a)^2 + (V sin a + v_i)^2))`` and
-  ``P = T (V sin a + v_i) / eta`` (induced plus parasite power);
-* vertical climb at ``v_c``: ``P = T (v_c / 2 + sqrt((v_c / 2)^2 + T / (2 rho A))) / eta``;
-* descent is costed at hover power (momentum theory does not hold in the vortex-ring state, and
-  hover power bounds the real, lower, descent power from above);
-* avionics draw a constant ``avionics_power_w`` throughout.
+* ``induced_k1 = 1 / eta_m`` (motor and speed controller) and ``induced_k2 = sqrt(2 rho A)``
+  (``A`` the total rotor disc area): Liu's induced power ``k1 T (v_c/2 + sqrt((v_c/2)^2 +
+  T/k2^2))`` is then momentum theory for a climb at ``v_c``;
+* ``profile_c2 = (1/FM - 1) / (eta_m k2)`` with the rotor figure of merit
+  ``FM = power_efficiency / motor_efficiency``: at hover the total is
+  ``T^1.5 / sqrt(2 rho A) / power_efficiency``, the classical figure-of-merit hover power;
+* ``parasite_cp = rho (CdA_body [+ CdA_payload when loaded]) / 2 / eta_m``: drag force
+  ``cp V^2`` and parasite power ``cp V^3`` at the motors' efficiency (so the drag inside the
+  thrust is overstated by ``1/eta_m``: a few per cent of thrust at cruise, conservative);
+* ``drag_kd = 0`` (no body lift); avionics add a constant ``avionics_power_w``.
 
-``A`` is the total disc area of all rotors and ``eta`` the battery-to-ideal-power efficiency.
-Air density follows the day's temperature (:func:`voltroute.energy.physics.air_density_kg_m3`).
+As in Liu's model, forward flight keeps the hover induced power at the (drag-tilted) thrust: no
+translational-lift credit, which is conservative for fast cruise. Descent is costed like a climb
+at the descent speed (Murray & Raj's ``endurance_calculator.py``), again conservative.
 
 One flight: take-off (climb to cruise height), cruise, descent at the customer, ``service_s``
 hovering to lower the parcel, climb, cruise back, descent; the outbound half carries the
 payload. A drone that must wait for its van or for the customer's window hovers (as in the
 mFSTSP of Murray and Raj, 2020), empty on the way back or loaded on the way out.
+Air density follows the day's temperature (:func:`voltroute.energy.physics.air_density_kg_m3`).
 
 Robots: rolling resistance at constant walking pace plus the electronics,
 ``P = m g C_rr v / eta + P_aux``; waiting draws ``P_aux``.
@@ -30,6 +34,7 @@ Robots: rolling resistance at constant walking pace plus the electronics,
 from __future__ import annotations
 
 import copy
+import functools
 import math
 import tomllib
 from collections.abc import Mapping
@@ -39,26 +44,33 @@ from types import MappingProxyType
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 from pydantic import ValidationError
 
+from voltroute.energy.drone import MultirotorPowerModel
 from voltroute.energy.physics import air_density_kg_m3
 from voltroute.model import DroneSpec, Problem, ProblemError, RobotSpec, as_problem_error
 from voltroute.network.geo import haversine_matrix_m
 
 G = 9.80665  # standard gravity, m/s² (CGPM 1901)
+RHO_20C = 1.2041  # dry air at 20 °C and 101.325 kPa, kg/m³ (ideal gas, R = 287.05 J/(kg K))
 _DATA_FILE = "aerial.toml"
 
 __all__ = [
     "AERIAL_PRESETS",
     "AerialPreset",
     "DroneFlight",
+    "FlightTables",
     "RobotTrip",
     "climb_power_w",
     "cruise_power_w",
+    "descent_power_w",
     "disc_area_m2",
     "drone_flight",
     "drone_spec_from_preset",
+    "flight_tables",
     "hover_power_w",
+    "power_model",
     "resolve_fleet_presets",
     "robot_power_w",
     "robot_spec_from_preset",
@@ -73,53 +85,51 @@ def disc_area_m2(spec: DroneSpec) -> float:
     return spec.rotor_count * math.pi * (spec.rotor_diameter_m / 2.0) ** 2
 
 
-def _weight_n(spec: DroneSpec, payload_kg: float) -> float:
-    return (spec.empty_mass_kg + payload_kg) * G
+def power_model(spec: DroneSpec, *, loaded: bool, rho: float = RHO_20C) -> MultirotorPowerModel:
+    """The shared power model (:mod:`voltroute.energy.drone`) with ``spec``'s coefficients at
+    air density ``rho`` (kg/m³); ``loaded`` adds the payload's drag area (module docstring)."""
+    eta_m = spec.motor_efficiency
+    k2 = math.sqrt(2.0 * rho * disc_area_m2(spec))
+    fm = spec.power_efficiency / eta_m
+    cda = spec.drag_area_m2 + (spec.payload_drag_area_m2 if loaded else 0.0)
+    return MultirotorPowerModel(
+        frame_mass_kg=spec.empty_mass_kg,
+        gravity_m_s2=G,
+        induced_k1=1.0 / eta_m,
+        induced_k2=k2,
+        profile_c2=(1.0 / fm - 1.0) / (eta_m * k2),
+        parasite_cp=0.5 * rho * cda / eta_m,
+        drag_kd=0.0,
+        pitch_deg=0.0,
+    )
 
 
-def hover_power_w(spec: DroneSpec, payload_kg: float, rho: float = 1.204) -> float:
+def hover_power_w(spec: DroneSpec, payload_kg: float, rho: float = RHO_20C) -> float:
     """Battery power to hover with ``payload_kg`` at air density ``rho`` (kg/m³), W."""
-    t = _weight_n(spec, payload_kg)
-    return t**1.5 / math.sqrt(2.0 * rho * disc_area_m2(spec)) / spec.power_efficiency + (
-        spec.avionics_power_w
-    )
+    m = power_model(spec, loaded=payload_kg > 0, rho=rho)
+    return m.power_w(payload_kg, 0.0, 0.0) + spec.avionics_power_w
 
 
-def climb_power_w(spec: DroneSpec, payload_kg: float, rho: float = 1.204) -> float:
+def climb_power_w(spec: DroneSpec, payload_kg: float, rho: float = RHO_20C) -> float:
     """Battery power in a vertical climb at ``spec.climb_speed_mps``, W."""
-    t = _weight_n(spec, payload_kg)
-    vc = spec.climb_speed_mps
-    vh2 = t / (2.0 * rho * disc_area_m2(spec))
-    return t * (vc / 2.0 + math.sqrt((vc / 2.0) ** 2 + vh2)) / spec.power_efficiency + (
-        spec.avionics_power_w
-    )
+    m = power_model(spec, loaded=payload_kg > 0, rho=rho)
+    return m.power_w(payload_kg, 0.0, spec.climb_speed_mps) + spec.avionics_power_w
+
+
+def descent_power_w(spec: DroneSpec, payload_kg: float, rho: float = RHO_20C) -> float:
+    """Battery power in a vertical descent at ``spec.descent_speed_mps`` (costed as a climb at
+    that speed, as Murray & Raj do), W."""
+    m = power_model(spec, loaded=payload_kg > 0, rho=rho)
+    return m.power_w(payload_kg, 0.0, spec.descent_speed_mps) + spec.avionics_power_w
 
 
 def cruise_power_w(
-    spec: DroneSpec, payload_kg: float, speed_mps: float | None = None, rho: float = 1.204
+    spec: DroneSpec, payload_kg: float, speed_mps: float | None = None, rho: float = RHO_20C
 ) -> float:
-    """Battery power in level forward flight (Glauert momentum theory), W."""
+    """Battery power in level forward flight at ``speed_mps`` (default: cruise speed), W."""
     v = spec.cruise_speed_mps if speed_mps is None else speed_mps
-    w = _weight_n(spec, payload_kg)
-    cda = spec.drag_area_m2 + (spec.payload_drag_area_m2 if payload_kg > 0 else 0.0)
-    drag = 0.5 * rho * v * v * cda
-    thrust = math.hypot(w, drag)
-    alpha = math.atan2(drag, w)
-    a = v * math.cos(alpha)
-    b = v * math.sin(alpha)
-    k = thrust / (2.0 * rho * disc_area_m2(spec))
-    # v_i solves f(v) = v * sqrt(a^2 + (b + v)^2) - k = 0, increasing in v >= 0: Newton from the
-    # hover value, which lies above the root, converges monotonically.
-    vi = math.sqrt(k)
-    for _ in range(50):
-        r = math.sqrt(a * a + (b + vi) ** 2)
-        f = vi * r - k
-        df = r + vi * (b + vi) / r
-        step = f / df
-        vi -= step
-        if abs(step) < 1e-10:
-            break
-    return thrust * (b + vi) / spec.power_efficiency + spec.avionics_power_w
+    m = power_model(spec, loaded=payload_kg > 0, rho=rho)
+    return m.power_w(payload_kg, v, 0.0) + spec.avionics_power_w
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,18 +146,34 @@ class DroneFlight:
     distance_m: float  # horizontal distance flown
 
 
-def _leg(spec: DroneSpec, distance_m: float, payload_kg: float, rho: float) -> tuple[float, float]:
-    """(seconds, joules) of take-off, cruise over ``distance_m`` and landing."""
-    h = spec.cruise_altitude_m
-    t_up = h / spec.climb_speed_mps
-    t_cruise = distance_m / spec.cruise_speed_mps
-    t_down = h / spec.descent_speed_mps
-    joules = (
-        climb_power_w(spec, payload_kg, rho) * t_up
-        + cruise_power_w(spec, payload_kg, rho=rho) * t_cruise
-        + hover_power_w(spec, payload_kg, rho) * t_down
+@dataclass(frozen=True, slots=True)
+class _LegPowers:
+    up_s: float
+    down_s: float
+    climb_w: float
+    cruise_w: float
+    descent_w: float
+    hover_w: float
+
+
+@functools.lru_cache(maxsize=8192)
+def _leg_powers(spec: DroneSpec, payload_kg: float, rho: float) -> _LegPowers:
+    """Phase powers for one payload (cached: the engine evaluates many flights per spec)."""
+    return _LegPowers(
+        up_s=spec.cruise_altitude_m / spec.climb_speed_mps,
+        down_s=spec.cruise_altitude_m / spec.descent_speed_mps,
+        climb_w=climb_power_w(spec, payload_kg, rho),
+        cruise_w=cruise_power_w(spec, payload_kg, rho=rho),
+        descent_w=descent_power_w(spec, payload_kg, rho),
+        hover_w=hover_power_w(spec, payload_kg, rho),
     )
-    return t_up + t_cruise + t_down, joules
+
+
+def _leg(spec: DroneSpec, distance_m: float, pw: _LegPowers) -> tuple[float, float]:
+    """(seconds, joules) of take-off, cruise over ``distance_m`` and landing."""
+    t_cruise = distance_m / spec.cruise_speed_mps
+    joules = pw.climb_w * pw.up_s + pw.cruise_w * t_cruise + pw.descent_w * pw.down_s
+    return pw.up_s + t_cruise + pw.down_s, joules
 
 
 def drone_flight(
@@ -164,13 +190,12 @@ def drone_flight(
     ``wait_loaded_s`` hovering before the customer's window opens and ``wait_empty_s`` hovering
     before the van is there to recover it."""
     rho = air_density_kg_m3(ambient_temp_c)
-    t_out, j_out = _leg(spec, out_m, payload_kg, rho)
-    t_back, j_back = _leg(spec, back_m, 0.0, rho)
-    j_service = hover_power_w(spec, payload_kg, rho) * spec.service_s
-    j_wait = (
-        hover_power_w(spec, payload_kg, rho) * wait_loaded_s
-        + hover_power_w(spec, 0.0, rho) * wait_empty_s
-    )
+    loaded = _leg_powers(spec, payload_kg, rho)
+    empty = _leg_powers(spec, 0.0, rho)
+    t_out, j_out = _leg(spec, out_m, loaded)
+    t_back, j_back = _leg(spec, back_m, empty)
+    j_service = loaded.hover_w * spec.service_s
+    j_wait = loaded.hover_w * wait_loaded_s + empty.hover_w * wait_empty_s
     total = j_out + j_service + j_back + j_wait
     return DroneFlight(
         out_s=t_out,
@@ -182,6 +207,56 @@ def drone_flight(
         wait_energy_wh=j_wait / 3600.0,
         distance_m=out_m + back_m,
     )
+
+
+@dataclass(frozen=True, kw_only=True)
+class FlightTables:
+    """Times and energies of every flight between ``n`` points (for the sidekick engine).
+
+    ``out_s[i, j]``/``out_j[i, j]``: take-off at ``i``, cruise, landing at ``j`` carrying ``j``'s
+    consignment; ``back_s``/``back_j``: the same empty; ``service_j[j]``: hovering loaded for
+    ``service_s`` at ``j``; ``hover_empty_w``: waiting empty. Seconds and joules; the same
+    numbers :func:`drone_flight` gives for one flight."""
+
+    out_s: NDArray[np.float64]
+    out_j: NDArray[np.float64]
+    back_s: NDArray[np.float64]
+    back_j: NDArray[np.float64]
+    service_j: NDArray[np.float64]
+    hover_empty_w: float
+
+    def energy_j(self) -> NDArray[np.float64]:
+        """``(n, n, n)`` energy of flight ``i -> j -> k`` without waiting, J."""
+        return self.out_j[:, :, None] + self.service_j[None, :, None] + self.back_j[None, :, :]
+
+
+def flight_tables(
+    spec: DroneSpec,
+    line_m: NDArray[np.float64],
+    payload_kg: NDArray[np.float64],
+    *,
+    ambient_temp_c: float = 20.0,
+) -> FlightTables:
+    """:class:`FlightTables` for straight-line distances ``line_m`` (n x n, m) and the
+    consignment mass delivered at each point (``payload_kg``, n)."""
+    rho = air_density_kg_m3(ambient_temp_c)
+    d = np.asarray(line_m, dtype=np.float64)
+    n = d.shape[0]
+    cruise_s = d / spec.cruise_speed_mps
+    empty = _leg_powers(spec, 0.0, rho)
+    vert_s = empty.up_s + empty.down_s
+    back_j = empty.climb_w * empty.up_s + empty.cruise_w * cruise_s + empty.descent_w * empty.down_s
+    out_j = np.empty((n, n))
+    service_j = np.empty(n)
+    for j in range(n):
+        pw = _leg_powers(spec, float(payload_kg[j]), rho)
+        out_j[:, j] = pw.climb_w * pw.up_s + pw.cruise_w * cruise_s[:, j] + pw.descent_w * pw.down_s
+        service_j[j] = pw.hover_w * spec.service_s
+    t = cruise_s + vert_s
+    return FlightTables(
+        out_s=t, out_j=out_j, back_s=t, back_j=back_j, service_j=service_j,
+        hover_empty_w=empty.hover_w,
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------- robot physics

@@ -11,6 +11,8 @@ from the solver's ``steps`` or ``kpis``) and lists each broken rule:
 * ``range``: farther than the fleet's ``max_radius_m`` or the robot's ``max_trip_distance_m``;
 * ``sync``: the van is absent (launch or recovery point not on its route, or no such van), the
   recovery point comes before the launch point, the unit is not on board or still out;
+  a van-carried robot whose ``recover_at`` is a depot drives home by itself (the van does not
+  wait for it; it must arrive before the depot closes and is not on board again that day);
 * ``unit``: an unknown fleet or unit, a unit of the wrong kind, a van type that carries none;
 * ``time_window`` / ``shift``: the customer's window, the fleet's hours, and the van's windows,
   shift and depot hours with the waiting that launches and recoveries add to its schedule;
@@ -509,10 +511,10 @@ def _replay_van(
         p_l = 0 if s.launch_at == start_depot else pos.get(s.launch_at)
         if s.recover_at in pos:
             p_r: int | None = pos[s.recover_at]
+        elif s.recover_at in problem.depot_index and s.kind == "robot":
+            p_r = None  # the robot returns to a depot on its own (the van need not be there)
         elif s.recover_at == end_depot:
             p_r = len(ids) - 1
-        elif s.recover_at in problem.depot_index and s.kind == "robot":
-            p_r = None  # the robot returns to a hub on its own
         else:
             p_r = -1
         if p_l is None:
@@ -595,8 +597,13 @@ def _replay_van(
             unit_away.add(key)
             units.add((v, fleet.id, s.unit))
             p_r = rec_pos[i]
-            if p_r is None:  # robot returns to a hub by itself
-                _land(ctx, f, f.land_s, report, viol)
+            if p_r is None:  # robot returns to a depot by itself, collected by depot staff
+                home_end = _land(ctx, f, f.land_s, report, viol)
+                home = problem.depots[problem.depot_index[s.recover_at]]
+                if home.close_s is not None and home_end > home.close_s + EPS:
+                    viol.append(SyncViolation(
+                        "shift", f"{s.unit}: returns to depot {home.id} after it closes",
+                        v, s.stop))  # fmt: skip
             else:
                 airborne.setdefault(p_r, []).append(f)
         extra_wait += t - handled_from
@@ -615,7 +622,7 @@ def _replay_van(
     end_dep = problem.depots[problem.depot_index[end_depot]]
     if end_dep.close_s is not None and end > end_dep.close_s + EPS:
         viol.append(SyncViolation("shift", f"{v}: returns after depot {end_dep.id} closes", v))
-    duration = end - out_steps[0].departure_s
+    duration = end - steps[0].departure_s  # launches at the start depot count too
     if vt.max_shift_duration_s is not None and duration > vt.max_shift_duration_s + EPS:
         viol.append(SyncViolation(
             "shift", f"{v}: route takes {duration:.0f} s with its units, longer than the "

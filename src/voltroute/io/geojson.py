@@ -106,14 +106,20 @@ def solution_to_geojson(
         if vt is None:
             raise ProblemError(f"routes.{r}.vehicle_type", f"unknown {route.vehicle_type!r}")
         stops = []
+        places = []  # stops and charging stations in driving order
         for sid in route.stops:
             stop = problem.stop_by_id.get(sid)
-            if stop is None:
+            if stop is not None:
+                stops.append(stop)
+                places.append(stop.location)
+                continue
+            station = problem.station_by_id.get(sid)
+            if station is None:
                 raise ProblemError(f"routes.{r}.stops", f"unknown stop id {sid!r}")
-            stops.append(stop)
+            places.append(station.location)
         start = problem.depots[problem.depot_index[vt.start_depot]]
         end = problem.depots[problem.depot_index[vt.end_depot_id]]
-        points = [_lonlat(start.location)] + [_lonlat(s.location) for s in stops]
+        points = [_lonlat(start.location)] + [_lonlat(loc) for loc in places]
         points.append(_lonlat(end.location))
         line = list(geometry(points)) if geometry is not None else points
         if len(line) < 2:
@@ -161,6 +167,31 @@ def solution_to_geojson(
                         "soc_kwh": None if step is None else step.soc_kwh,
                         "colour": colour,
                         "marker-color": colour,
+                    },
+                )
+            )
+
+        charge_steps = iter([x for x in route.steps if x.kind == "charge"])
+        for sid in route.stops:
+            station = problem.station_by_id.get(sid)
+            if station is None:
+                continue
+            step = next(charge_steps, None)  # the n-th charge step is the n-th station visit
+            features.append(
+                _point(
+                    _lonlat(station.location),
+                    {
+                        "kind": "charge",
+                        "station": sid,
+                        "vehicle": route.vehicle,
+                        "vehicle_type": route.vehicle_type,
+                        "arrival_s": None if step is None else step.arrival_s,
+                        "departure_s": None if step is None else step.departure_s,
+                        "charged_kwh": None if step is None else step.charged_kwh,
+                        "charge_s": None if step is None else step.charge_s,
+                        "colour": colour,
+                        "marker-color": colour,
+                        "marker-symbol": "fuel",
                     },
                 )
             )

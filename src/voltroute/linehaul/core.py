@@ -9,16 +9,20 @@
   the hook before it and the destination for the drop after the arrival.
 * Tractors run a 24 h cycle: after trip ``i`` a tractor may do trip ``j`` (possibly ``w`` days
   later) when ``dep_j - dwell + w * DAY >= arr_i + dwell + charging + deadhead``. With fixed
-  departures, the cheapest cyclic chaining (capital per tractor-day x days + deadhead) is an
-  assignment problem, solved exactly (:func:`chain`).
-* Battery trucks recharge at each connection the energy used since they last left a charger
-  full (trip plus deadhead), at the first hub with chargers (the trip's destination, else the
-  next origin), so every trip starts full.
+  departures, the cheapest cyclic chaining (capital per tractor-day x days + deadhead + crew
+  pay while charging and for waits under 2 h) is an assignment problem, solved exactly
+  (:func:`chain`).
+* Battery trucks put back what they used at the next origin when it has chargers (the trip
+  then starts full), else at the trip's destination before the deadhead (the next trip starts
+  the deadhead's energy below full); no trip dips into the reserve (:func:`connection`).
+* A driverless flow that misses its cut-off through the transfer hubs goes direct with a
+  human-driven drayage tractor (``Settings.direct_fallback``), noted in ``Instance.notes``.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -64,6 +68,7 @@ class Settings:
     max_drayage_km: float
     duty_split_gap_s: float
     away_per_diem: float
+    direct_fallback: bool = True
 
     @property
     def driver_cost_per_h(self) -> float:
@@ -78,7 +83,7 @@ class Settings:
             "drayage_truck_type": self.drayage.key if self.drayage else "",
         }
         for k, v in self.__dict__.items():
-            if isinstance(v, int | float):
+            if isinstance(v, int | float) and not isinstance(v, bool):
                 out[k] = v
         return out
 
@@ -91,6 +96,7 @@ def resolve_settings(
     electricity_price_per_kwh: float | None = None,
     driver_wage_per_h: float | None = None,
     ambient_temp_c: float | None = None,
+    direct_fallback: bool = True,
 ) -> Settings:
     """Argument > network field > sourced default, for every parameter."""
     d = defaults()
@@ -145,6 +151,7 @@ def resolve_settings(
         max_drayage_km=pick(None, network.max_drayage_km, d["operations.max_drayage_km"]),
         duty_split_gap_s=d["operations.duty_split_gap_s"],
         away_per_diem=d["operations.away_per_diem"],
+        direct_fallback=direct_fallback,
     )
 
 
@@ -235,12 +242,18 @@ class Instance:
     legs_of_load: dict[str, list[int]]  # load id -> trip indices in leg order
     unserved: list[Unserved]
     served_parcels: int
+    notes: list[str] = field(default_factory=list)
 
 
-def _path(f: Flow, net: LinehaulNetwork, s: Settings) -> list[tuple[str, str, str]]:
-    """Legs (origin, destination, fleet) of a flow for this truck type."""
+def _path(
+    f: Flow, net: LinehaulNetwork, s: Settings, *, direct: bool = False
+) -> list[tuple[str, str, str]]:
+    """Legs (origin, destination, fleet) of a flow for this truck type; ``direct``: a
+    human-driven drayage tractor all the way (driverless networks only)."""
     if not s.truck.highway_only:
         return [(f.origin, f.destination, "main")]
+    if direct:
+        return [(f.origin, f.destination, "drayage")]
     transfers = [h for h in net.hubs if h.kind == "transfer"]
 
     def nearest(hid: str) -> Hub | None:
@@ -370,12 +383,14 @@ def build_instance(network: LinehaulNetwork, s: Settings) -> Instance:
     fleets: dict[str, TruckType] = {}
     served = 0
     n_load = 0
+    direct: set[str] = set()  # flows sent direct by a human-driven tractor (driverless only)
+    notes: list[str] = []
 
     def trips_for(
         pieces: list[Piece], release: float, cutoff: float, f0: Flow
     ) -> tuple[list[Trip], str | None]:
         name = f"L{n_load + 1}"
-        path = _path(f0, network, s)
+        path = _path(f0, network, s, direct=f0.id in direct)
         out = []
         for k, (o, d, fleet) in enumerate(path):
             truck = s.drayage if fleet == "drayage" and s.drayage is not None else s.truck
@@ -424,6 +439,18 @@ def build_instance(network: LinehaulNetwork, s: Settings) -> Instance:
                 Piece(f.id, min(f.parcels, per_trailer), 0.0, kg_per * min(f.parcels, per_trailer))
             ]
             _, why = trips_for(probe, f.release_s, f.cutoff_s, f)
+            if why is not None and s.truck.highway_only and s.direct_fallback:
+                direct.add(f.id)  # the transfer-hub chain misses the cut-off: try direct
+                _, why_direct = trips_for(probe, f.release_s, f.cutoff_s, f)
+                if why_direct is None:
+                    notes.append(
+                        f"flow {f.id} ({f.parcels} parcels) goes direct with a human-driven "
+                        f"{s.drayage.key if s.drayage else s.truck.key} tractor: via the "
+                        f"transfer hubs it {why}"
+                    )
+                    why = None
+                else:
+                    direct.discard(f.id)
             if why is not None:
                 unserved.append(Unserved(f.id, f.parcels, why))
                 continue
@@ -463,24 +490,54 @@ def build_instance(network: LinehaulNetwork, s: Settings) -> Instance:
         cut = min(fl[p.flow].cutoff_s for p in pieces)
         why = _schedule_legs(ts, rel, cut, s)
         assert why is None, (lid, why)
-    return Instance(s, trips, fleets, legs_of_load, unserved, served)
+    return Instance(s, trips, fleets, legs_of_load, unserved, served, notes)
+
+
+def drop_loads(inst: Instance, dropped: dict[str, str]) -> Instance:
+    """The instance without the loads ``dropped`` (load id -> reason); their parcels are
+    reported unserved with that reason (never lost)."""
+    keep = [i for i, t in enumerate(inst.trips) if t.load not in dropped]
+    new_index = {old: new for new, old in enumerate(keep)}
+    trips = [inst.trips[i] for i in keep]
+    legs = {
+        lid: [new_index[i] for i in ix]
+        for lid, ix in inst.legs_of_load.items()
+        if lid not in dropped
+    }
+    unserved = list(inst.unserved)
+    lost = 0
+    for lid, reason in dropped.items():
+        for piece in inst.trips[inst.legs_of_load[lid][0]].pieces:
+            unserved.append(Unserved(piece.flow, piece.parcels, reason))
+            lost += piece.parcels
+    fleets = {t.fleet: t.truck for t in trips}
+    return Instance(
+        inst.settings, trips, fleets, legs, unserved, inst.served_parcels - lost, list(inst.notes)
+    )
 
 
 # ---------------------------------------------------------------- connections and chaining
 @dataclass(frozen=True)
 class Connection:
-    """What a tractor does between trip ``i`` and trip ``j``: charge, deadhead."""
+    """What a tractor does between trip ``i`` and trip ``j``: charge, deadhead.
+
+    Battery trucks: ``charge_kwh`` is planned for the largest deficit the tractor can bring into
+    trip ``i`` (``deficit_in`` of the fleet table); the assembly charges the actual amount, which
+    is never more, so the time reserved here always suffices. ``deficit_out`` is what trip ``j``
+    then starts below a full battery (the deadhead driven after charging at ``i``'s end).
+    """
 
     need_s: float  # charging + deadhead time
     deadhead_m: float
     deadhead_s: float
     deadhead_energy: float  # litres or battery kWh
     charge_hub: str | None
-    charge_kwh: float  # into the battery
+    charge_kwh: float  # into the battery (planned, an upper bound)
     charge_s: float
     charge_before_deadhead: bool
     cost: float  # deadhead running cost (distance, energy, crew time)
     feasible: bool
+    deficit_out: float = 0.0  # kWh below full at the start of the next trip
 
 
 def hourly_cost(truck: TruckType, s: Settings) -> float:
@@ -494,7 +551,7 @@ def energy_cost(truck: TruckType, energy: float, s: Settings) -> float:
     return energy * s.diesel_price_per_l
 
 
-def connection(a: Trip, b: Trip, s: Settings) -> Connection:
+def _deadhead(a: Trip, b: Trip, s: Settings) -> tuple[float, float, float, float]:
     truck = a.truck
     dh = road_m(a.destination, b.origin, s)
     dh_s = drive_s(dh, s)
@@ -504,19 +561,56 @@ def connection(a: Trip, b: Trip, s: Settings) -> Connection:
         + energy_cost(truck, e_dh, s)
         + hourly_cost(truck, s) * dh_s / 3600
     )
+    return dh, dh_s, e_dh, cost
+
+
+def deficit_after(a: Trip, b: Trip, s: Settings) -> float | None:
+    """kWh below full that ``b`` starts with when it follows ``a`` (None: that pair needs no
+    deficit, 0 or more otherwise). Non-zero only when ``b``'s origin has no chargers: the tractor
+    charges full at ``a``'s destination and the deadhead to ``b`` is not put back before ``b``."""
+    if not a.truck.electric or b.origin.chargers > 0 or a.destination.chargers == 0:
+        return None
+    _, _, e_dh, _ = _deadhead(a, b, s)
+    if e_dh + b.energy > a.truck.usable_kwh + 1e-9:
+        return None
+    return e_dh
+
+
+def connection(
+    a: Trip,
+    b: Trip,
+    s: Settings,
+    deficit_in: float = 0.0,
+    queue_s: Mapping[str, float] | None = None,
+) -> Connection:
+    """The connection ``a -> b`` when ``a`` may start up to ``deficit_in`` kWh below full.
+
+    Charging policy (battery trucks), chosen so that no trip ever dips into the reserve: when
+    ``b``'s origin has chargers the tractor drives the deadhead first and puts back everything
+    there (``b`` starts full); otherwise it charges full at ``a``'s destination before the
+    deadhead (``b`` starts the deadhead's energy below full); with chargers at neither end the
+    pair is not allowed. ``queue_s``: time allowed per hub to wait for a free charger.
+    """
+    truck = a.truck
+    dh, dh_s, e_dh, cost = _deadhead(a, b, s)
     if not truck.electric:
         return Connection(dh_s, dh, dh_s, e_dh, None, 0.0, 0.0, False, cost, True)
-    need = a.energy + e_dh
-    if a.destination.chargers > 0:
-        hub, before = a.destination, True
-    elif b.origin.chargers > 0 and need <= truck.usable_kwh + 1e-9:
-        hub, before = b.origin, False
+    bad = Connection(INFEASIBLE, dh, dh_s, e_dh, None, 0.0, 0.0, False, cost, False)
+    used = deficit_in + a.energy
+    if b.origin.chargers > 0:
+        need = used + e_dh
+        if need > truck.usable_kwh + 1e-9:
+            return bad
+        hub, before, out = b.origin, dh <= 0, 0.0
+    elif a.destination.chargers > 0:
+        if e_dh + b.energy > truck.usable_kwh + 1e-9:
+            return bad
+        need, hub, before, out = used, a.destination, True, e_dh
     else:
-        return Connection(INFEASIBLE, dh, dh_s, e_dh, None, 0.0, 0.0, False, cost, False)
-    if e_dh > truck.usable_kwh:
-        return Connection(INFEASIBLE, dh, dh_s, e_dh, None, 0.0, 0.0, False, cost, False)
+        return bad
     ct = charge_time_s(truck, hub, need)
-    return Connection(dh_s + ct, dh, dh_s, e_dh, hub.id, need, ct, before, cost, True)
+    wait = (queue_s or {}).get(hub.id, 0.0)
+    return Connection(dh_s + ct + wait, dh, dh_s, e_dh, hub.id, need, ct, before, cost, True, out)
 
 
 def wraps(a: Trip, dep_a: float, b: Trip, dep_b: float, c: Connection, s: Settings) -> int:
@@ -533,13 +627,38 @@ def fleet_indices(inst: Instance) -> dict[str, list[int]]:
     return out
 
 
-def connection_table(inst: Instance, idx: list[int]) -> list[list[Connection]]:
-    return [[connection(inst.trips[i], inst.trips[j], inst.settings) for j in idx] for i in idx]
+def deficits_in(inst: Instance, idx: list[int]) -> list[float]:
+    """Per trip of the fleet, the largest deficit any allowed predecessor leaves it, kWh."""
+    s = inst.settings
+    out = []
+    for j in idx:
+        worst = 0.0
+        for i in idx:
+            d = deficit_after(inst.trips[i], inst.trips[j], s)
+            if d is not None:
+                worst = max(worst, d)
+        out.append(worst)
+    return out
+
+
+def connection_table(
+    inst: Instance, idx: list[int], queue_s: Mapping[str, float] | None = None
+) -> list[list[Connection]]:
+    din = deficits_in(inst, idx)
+    return [
+        [connection(inst.trips[i], inst.trips[j], inst.settings, din[p], queue_s) for j in idx]
+        for p, i in enumerate(idx)
+    ]
 
 
 @dataclass
 class FleetTable:
-    """Departure-independent data of one fleet's connections (positions in ``idx``)."""
+    """Departure-independent data of one fleet's connections (positions in ``idx``).
+
+    ``dhcost``: the connection's fixed cost, deadhead running cost plus the crew's pay while
+    the tractor charges. ``wait_cost_per_s`` and ``split_s``: a wait between two trips shorter
+    than ``split_s`` keeps the crew on duty and is paid; a longer one ends the duty.
+    """
 
     idx: list[int]
     truck: TruckType
@@ -547,36 +666,79 @@ class FleetTable:
     dhcost: np.ndarray
     elapsed: np.ndarray  # s, departure to arrival
     conns: list[list[Connection]]
+    min_wrap: np.ndarray | None = None  # days a pair must at least wrap (charger repairs)
+    wait_cost_per_s: float = 0.0
+    split_s: float = 0.0
 
 
-def fleet_table(inst: Instance, idx: list[int]) -> FleetTable:
-    conns = connection_table(inst, idx)
+def fleet_table(
+    inst: Instance, idx: list[int], queue_s: Mapping[str, float] | None = None
+) -> FleetTable:
+    """The fleet's connections; ``queue_s``: per hub, time allowed to wait for a charger."""
+    conns = connection_table(inst, idx, queue_s)
     n = len(idx)
     need = np.array([[c.need_s if c.feasible else np.inf for c in row] for row in conns]).reshape(
         n, n
     )
-    dhc = np.array([[c.cost for c in row] for row in conns]).reshape(n, n)
+    truck = inst.trips[idx[0]].truck
+    s = inst.settings
+    crew_per_s = truck.drivers_per_truck * s.driver_cost_per_h / 3600.0
+    dhc = np.array([[c.cost + crew_per_s * c.charge_s for c in row] for row in conns]).reshape(n, n)
     el = np.array([inst.trips[i].elapsed_s for i in idx])
-    return FleetTable(idx, inst.trips[idx[0]].truck, need, dhc, el, conns)
+    return FleetTable(
+        idx, truck, need, dhc, el, conns, wait_cost_per_s=crew_per_s, split_s=s.duty_split_gap_s
+    )
+
+
+def _gap(ft: FleetTable, deps: np.ndarray, s: Settings) -> np.ndarray:
+    """Per ordered pair: from ``a``'s departure to ``b``'s hook, time needed beyond
+    ``b``'s departure on the same day (s); the wait is ``w * DAY - gap``."""
+    return (deps + ft.elapsed + 2 * s.dwell_s)[:, None] + ft.need - deps[None, :]
 
 
 def wrap_matrix(ft: FleetTable, deps: np.ndarray, s: Settings) -> np.ndarray:
     """Fewest days between each ordered pair (diagonal at least 1); huge when infeasible."""
-    gap = (deps + ft.elapsed + 2 * s.dwell_s)[:, None] + ft.need - deps[None, :]
+    gap = _gap(ft, deps, s)
     with np.errstate(invalid="ignore"):
         w = np.ceil(gap / DAY_S - 1e-9)
     w = np.where(np.isfinite(w), np.maximum(w, 0), 1e6)
     np.fill_diagonal(w, np.maximum(np.diag(w), 1))
+    if ft.min_wrap is not None:
+        w = np.maximum(w, ft.min_wrap)
     return w
+
+
+def connection_costs(
+    ft: FleetTable, deps: np.ndarray, s: Settings
+) -> tuple[np.ndarray, np.ndarray]:
+    """Wraps and cost of every ordered pair at fixed departures: capital per tractor-day x
+    days + deadhead + crew pay while charging + crew pay for a wait that keeps them on duty."""
+    w = wrap_matrix(ft, deps, s)
+    cost = ft.truck.capital_per_day() * w + ft.dhcost
+    if ft.wait_cost_per_s > 0:
+        gap = _gap(ft, deps, s)
+
+        def paid(days: np.ndarray) -> np.ndarray:
+            with np.errstate(invalid="ignore"):
+                wait = days * DAY_S - gap
+            keep = np.isfinite(wait) & (wait < ft.split_s)
+            return ft.wait_cost_per_s * np.where(keep, np.maximum(wait, 0.0), 0.0)
+
+        cost = cost + paid(w)
+        # a day more ends the duty (no paid wait) but costs a tractor-day: take the cheaper
+        later = cost + ft.truck.capital_per_day() - paid(w) + paid(w + 1)
+        use = later < cost - 1e-9
+        w = np.where(use, w + 1, w)
+        cost = np.where(use, later, cost)
+    return w, cost
 
 
 def chain(ft: FleetTable, deps: np.ndarray, s: Settings) -> tuple[list[int], list[int], float]:
     """Cheapest cyclic chaining at fixed departures (``deps`` by position): successor, wraps and
-    the objective (capital per tractor-day x days + deadhead cost). Exact: an assignment problem."""
+    the objective (:func:`connection_costs`). Exact: an assignment problem."""
     from scipy.optimize import linear_sum_assignment
 
-    w = wrap_matrix(ft, deps, s)
-    cost = ft.truck.capital_per_day() * w + ft.dhcost
+    w, cost = connection_costs(ft, deps, s)
     cost = np.where(np.isfinite(ft.need), cost, INFEASIBLE)
     rows, cols = linear_sum_assignment(cost)
     succ = [0] * len(rows)

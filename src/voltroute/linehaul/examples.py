@@ -14,7 +14,7 @@ from __future__ import annotations
 from voltroute.linehaul.model import Flow, Hub, LinehaulNetwork
 from voltroute.model.problem import Location
 
-__all__ = ["example_network"]
+__all__ = ["example_network", "scaled_example_network"]
 
 _H = 3600
 _HUBS = [
@@ -118,3 +118,25 @@ def example_network() -> LinehaulNetwork:
             )
         )
     return LinehaulNetwork(name="texas-triangle", hubs=tuple(hubs), flows=tuple(flows))
+
+
+def scaled_example_network(k: int) -> LinehaulNetwork:
+    """The example with its delivery stations and all flows replicated ``k`` times (copies of
+    the stations 0.05 deg further north each time): more hubs, lanes and trailers per lane,
+    for benchmarks and tests of larger networks. ``k = 1`` is the example itself."""
+    if k < 1:
+        raise ValueError("k must be at least 1")
+    data = example_network().model_dump()
+    hubs, flows = list(data["hubs"]), list(data["flows"])
+    for r in range(1, k):
+        for h in data["hubs"]:
+            if h["kind"] == "delivery":
+                loc = {"lat": h["location"]["lat"] + 0.05 * r, "lon": h["location"]["lon"]}
+                hubs.append(h | {"id": f"{h['id']}-{r}", "location": loc})
+        for f in data["flows"]:
+            if f["destination"].startswith("DS-"):
+                flows.append(f | {"id": f"{f['id']}-{r}", "destination": f"{f['destination']}-{r}"})
+            else:
+                flows.append(f | {"id": f"{f['id']}-{r}"})
+    name = "texas-triangle" if k == 1 else f"texas-triangle-x{k}"
+    return LinehaulNetwork.model_validate(data | {"hubs": hubs, "flows": flows, "name": name})

@@ -26,7 +26,7 @@ from voltroute.model.problem import (
     _check_unique,
 )
 
-__all__ = ["Flow", "Hub", "LinehaulNetwork", "network_from_dict"]
+__all__ = ["Flow", "Hub", "LinehaulNetwork", "network_from_dict", "read_network"]
 
 HubKind = Literal["fulfilment", "sort", "delivery", "transfer"]
 
@@ -154,9 +154,19 @@ class LinehaulNetwork(Frozen):
 
     @classmethod
     def load(cls, path: str | Path) -> LinehaulNetwork:
+        """Read a network JSON file; bad input raises a one-line :class:`ProblemError`."""
         from voltroute.io.native import read_json
 
         return network_from_dict(read_json(path))
+
+
+def read_network(path: str | Path) -> LinehaulNetwork:
+    """Read and validate a linehaul network JSON file (the format of ``docs/linehaul.md``).
+
+    Bad input (missing file, invalid JSON, unknown hub, cut-off before release, ...) raises a
+    one-line :class:`~voltroute.model.errors.ProblemError` naming the field and the rule.
+    """
+    return LinehaulNetwork.load(path)
 
 
 def network_from_dict(data: Any) -> LinehaulNetwork:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,11 +22,13 @@ from voltroute.linehaul.core import (
     Trip,
     build_instance,
     chain,
+    charge_time_s,
+    drop_loads,
     fleet_indices,
     fleet_table,
     resolve_settings,
 )
-from voltroute.linehaul.heuristic import solve_heuristic
+from voltroute.linehaul.heuristic import dock_feasible_start, full_docks, solve_heuristic
 from voltroute.linehaul.hos import Activity, check_duty
 from voltroute.linehaul.model import LinehaulNetwork
 from voltroute.linehaul.trucks import TruckType, truck_type
@@ -41,7 +44,7 @@ __all__ = [
     "plan",
 ]
 
-MILP_MAX_TRIPS = 30
+MILP_MAX_TRIPS = 12  # HiGHS proves these optimal in seconds; 17 trips took 14-38 s
 
 
 class PieceOut(Frozen):
@@ -124,7 +127,10 @@ class LinehaulPlan(Frozen):
     truck_type: str
     method: Literal["milp", "heuristic"]
     optimal: bool = False
-    objective: float = Field(description="capital per tractor-day x tractor-days + deadhead cost")
+    objective: float = Field(
+        description="what the solvers minimise: capital per tractor-day x tractor-days + "
+        "deadhead cost + crew pay while charging and for waits under 2 h (USD/day)"
+    )
     mip_gap: float | None = None
     solve_time_s: float
     settings: dict[str, float | str]
@@ -135,7 +141,17 @@ class LinehaulPlan(Frozen):
     unserved: tuple[UnservedFlow, ...]
     kpis: dict[str, Any]
     cost_breakdown: dict[str, float]
-    violations: tuple[str, ...] = ()
+    violations: tuple[str, ...] = Field(
+        default=(), description="rules the plan breaks (empty: it holds, the checker agrees)"
+    )
+    notes: tuple[str, ...] = Field(
+        default=(), description="flows sent direct by a human-driven tractor, and why"
+    )
+
+    @property
+    def feasible(self) -> bool:
+        """Every rule holds (no violations)."""
+        return not self.violations
 
     def to_json(self) -> str:
         return json.dumps(self.model_dump(mode="json"), indent=1)
@@ -226,10 +242,29 @@ def _stops(t: Trip, dep: float) -> tuple[tuple[str, float, float], ...]:
     return tuple((a.kind, dep + a.start_s, dep + a.end_s) for a in t.schedule if a.kind != "drive")
 
 
+@dataclass
+class _Parts:
+    trips: list[PlannedTrip]
+    charges: list[ChargeSession]
+    tractors: list[Tractor]
+    duties: list[Duty]
+    problems: list[str]
+    charger_failures: list[tuple[str, int, int, int, str]]  # fleet, pos a, pos b, wrap, hub
+    objective: float
+
+
 def _assemble(
-    inst: Instance, deps: dict[int, int]
-) -> tuple[list[PlannedTrip], list[ChargeSession], list[Tractor], list[Duty], list[str]]:
+    inst: Instance,
+    deps: dict[int, int],
+    min_wrap: dict[tuple[str, str], int] | None = None,
+    queue_s: dict[str, float] | None = None,
+) -> _Parts:
+    """Chain, charge, deadhead and cut duties for fixed departures. ``min_wrap``: days a
+    connection (trip id, trip id) must at least span; ``queue_s``: per hub, time allowed to
+    wait for a charger (both raised where chargers were found busy)."""
     s = inst.settings
+    failures: list[tuple[str, int, int, int, str]] = []
+    objective = 0.0
     trips_out: list[PlannedTrip] = []
     charges: list[ChargeSession] = []
     tractors: list[Tractor] = []
@@ -239,9 +274,22 @@ def _assemble(
     pending_charges: list[dict[str, Any]] = []
     cycles: list[dict[str, Any]] = []
     for fleet, idx in sorted(fleet_indices(inst).items()):
-        ft = fleet_table(inst, idx)
+        ft = fleet_table(inst, idx, queue_s)
+        if min_wrap:
+            pos = {inst.trips[i].id: k for k, i in enumerate(idx)}
+            mw = np.zeros((len(idx), len(idx)))
+            for (ia, ib), w in min_wrap.items():
+                if ia in pos and ib in pos:
+                    mw[pos[ia], pos[ib]] = w
+            ft.min_wrap = mw
         dep_arr = np.array([deps[i] for i in idx], dtype=float)
-        succ, ws, _ = chain(ft, dep_arr, s)
+        succ, ws, obj = chain(ft, dep_arr, s)
+        objective += obj
+        # the battery deficit each trip really starts with (its predecessor's deadhead after
+        # charging), so each session puts back exactly what was used
+        deficit = [0.0] * len(idx)
+        for pa, pb in enumerate(succ):
+            deficit[pb] = ft.conns[pa][pb].deficit_out
         seen = [False] * len(idx)
         for p0 in range(len(idx)):
             if seen[p0]:
@@ -311,6 +359,15 @@ def _assemble(
                 # times of the block of the cycle's first trip are kept in its own frame
                 shift0 = days_total(offs, ws, cyc) * DAY_S if kn == 0 else 0.0
                 if c.charge_hub is not None:
+                    kwh = deficit[p] + t.energy
+                    if not c.charge_before_deadhead:
+                        kwh += c.deadhead_energy
+                    assert kwh <= c.charge_kwh + 1e-6, (kwh, c.charge_kwh)
+                    dur = charge_time_s(
+                        truck,
+                        t.destination if c.charge_before_deadhead else nxt.origin,
+                        kwh,
+                    )
                     if c.charge_before_deadhead:
                         rel, ddl = end_a, start_b - c.deadhead_s
                     else:
@@ -321,8 +378,9 @@ def _assemble(
                             hub=c.charge_hub,
                             rel=rel,
                             ddl=ddl,
-                            dur=c.charge_s,
-                            kwh=c.charge_kwh,
+                            dur=dur,
+                            kwh=kwh,
+                            pair=(fleet, p, q, ws[p], c.charge_hub),
                             eta=truck.charging_efficiency,
                             before=c.charge_before_deadhead,
                             block=(k, kn),
@@ -337,7 +395,7 @@ def _assemble(
                     dh_dep = (
                         start_b
                         - c.deadhead_s
-                        - (0.0 if (pending is None or pending["before"]) else c.charge_s)
+                        - (0.0 if (pending is None or pending["before"]) else pending["dur"])
                     )
                     rec = dict(
                         id=dh_id,
@@ -382,9 +440,12 @@ def _assemble(
     }
     for hub_id, sess in by_hub.items():
         busy: list[list[tuple[float, float]]] = [[] for _ in range(max(1, hubs[hub_id].chargers))]
-        for pc in sorted(sess, key=lambda x: x["ddl"] % DAY_S):
-            st = _place(busy, pc["rel"], pc["ddl"], pc["dur"], latest=not pc["before"])
+        # list scheduling: sessions in order of the time of day they may start, each on the
+        # charger free first (as early as possible: no fragments left between sessions)
+        for pc in sorted(sess, key=lambda x: (x["rel"] % DAY_S, x["ddl"] % DAY_S, x["tractor"])):
+            st = _place(busy, pc["rel"], pc["ddl"], pc["dur"], latest=False)
             if st is None:
+                failures.append(pc["pair"])
                 problems.append(
                     f"chargers at {hub_id}: tractor {pc['tractor']} cannot finish charging by "
                     f"{pc['ddl'] / 3600:.2f} h (all {len(busy)} busy)"
@@ -414,7 +475,7 @@ def _assemble(
     for info in cycles:
         if info["truck"].driver == "human":
             duties.extend(_duties(info, s, trips_out))
-    return trips_out, charges, tractors, duties, problems
+    return _Parts(trips_out, charges, tractors, duties, problems, failures, objective)
 
 
 def _overlaps(a: float, b: float, busy: list[tuple[float, float]]) -> bool:
@@ -430,33 +491,38 @@ def _place(
     busy: list[list[tuple[float, float]]], rel: float, ddl: float, dur: float, *, latest: bool
 ) -> float | None:
     """Start of a charging session on a free charger within [rel, ddl] (as late or as early as
-    possible), or None; the chosen charger's interval is recorded (on a daily clock)."""
-    base = (rel // DAY_S) * DAY_S
-    rel, ddl = rel - base, ddl - base
+    possible), or None; the chosen charger's interval is recorded on a daily clock (sessions
+    repeat every day, so a session overlaps another when their times of day do)."""
+    hi = ddl - dur
+    if hi < rel - 1e-6:
+        return None
     best: tuple[float, int] | None = None
     for m, iv in enumerate(busy):
+        # times of day a free stretch can start at (earliest) or end at (latest)
         if latest:
-            cands = (
-                [ddl - dur]
-                + [x - dur for x, _ in iv]
-                + [x - dur - DAY_S for x, _ in iv]
-                + [x - dur + DAY_S for x, _ in iv]
-            )
-            cands = sorted((c for c in cands if rel - 1e-6 <= c <= ddl - dur + 1e-6), reverse=True)
+            tods = [hi % DAY_S] + [(x - dur) % DAY_S for x, _ in iv]
         else:
-            cands = (
-                [rel] + [y for _, y in iv] + [y - DAY_S for _, y in iv] + [y + DAY_S for _, y in iv]
-            )
-            cands = sorted(c for c in cands if rel - 1e-6 <= c <= ddl - dur + 1e-6)
-        for c in cands:
-            if not _overlaps(c, c + dur, iv):
+            tods = [rel % DAY_S] + [y % DAY_S for _, y in iv]
+        cands = []
+        for tod in tods:
+            if latest:  # the latest start <= hi with this time of day
+                c = hi - ((hi - tod) % DAY_S)
+                if c >= rel - 1e-6:
+                    cands.append(c)
+            else:  # the earliest start >= rel with this time of day
+                c = rel + ((tod - rel) % DAY_S)
+                if c <= hi + 1e-6:
+                    cands.append(c)
+        for c in sorted(cands, reverse=latest):
+            a = c % DAY_S
+            if not _overlaps(a, a + dur, iv):
                 if best is None or (c > best[0] if latest else c < best[0]):
                     best = (c, m)
                 break
     if best is None:
         return None
     busy[best[1]].append((best[0] % DAY_S, best[0] % DAY_S + dur))
-    return best[0] + base
+    return best[0]
 
 
 def days_total(offs: list[int], ws: list[int], cyc: list[int]) -> int:
@@ -605,12 +671,19 @@ def plan(
     time_limit_s: float = 30,
     method: Literal["auto", "milp", "heuristic"] = "auto",
     seed: int = 0,
+    direct_fallback: bool = True,
 ) -> LinehaulPlan:
     """Plan the network's flows with one truck type (``None``: network or preset default).
 
-    ``auto`` solves the MILP when the network has at most ``MILP_MAX_TRIPS`` trips (it fits in
-    seconds there) and the heuristic otherwise; the heuristic's plan is the MILP's first
-    incumbent, so the MILP never returns a worse plan.
+    ``auto`` solves the MILP when the network has at most ``MILP_MAX_TRIPS`` trips and the
+    heuristic otherwise; the heuristic's plan is the MILP's first incumbent, so the MILP never
+    returns a worse plan. The plan respects every hub's docks and chargers and the battery
+    reserve: loads that no departure gets through the docks are reported unserved with that
+    reason, and a connection whose charging finds every charger busy is pushed a day later.
+    Deterministic for a given ``seed`` as long as the search ends before ``time_limit_s``
+    (``kpis["search_complete"]``). ``direct_fallback`` (driverless only): a flow that misses
+    its cut-off through the transfer hubs goes direct with a human-driven tractor (listed in
+    ``notes``) instead of being unserved.
     """
     t0 = time.perf_counter()
     s = resolve_settings(
@@ -620,28 +693,62 @@ def plan(
         electricity_price_per_kwh=electricity_price_per_kwh,
         driver_wage_per_h=driver_wage_per_h,
         ambient_temp_c=ambient_temp_c,
+        direct_fallback=direct_fallback,
     )
     inst = build_instance(network, s)
+    start: dict[int, int] | None = None
+    if inst.trips:
+        start, dropped = dock_feasible_start(inst, time_limit_s=time_limit_s / 3, seed=seed)
+        if dropped:
+            assert start is not None
+            reasons = {}
+            for lid in dropped:
+                hubs = full_docks(inst, inst.legs_of_load[lid], start)
+                reasons[lid] = (
+                    "the docks of "
+                    + (", ".join(hubs) if hubs else "its hubs")
+                    + " are full at every departure between release and cut-off"
+                )
+            by_id = {inst.trips[i].id: d for i, d in start.items()}
+            inst = drop_loads(inst, reasons)
+            start = {k: by_id[t.id] for k, t in enumerate(inst.trips)}
     use_milp = method == "milp" or (method == "auto" and len(inst.trips) <= MILP_MAX_TRIPS)
     optimal, gap = False, None
     used: Literal["milp", "heuristic"] = "heuristic"
+    info: dict[str, object] = {"complete": True}
     if not inst.trips:
         deps: dict[int, int] = {}
         objective = 0.0
     else:
-        h_limit = time_limit_s * (0.3 if use_milp else 1.0)
-        deps, objective = solve_heuristic(inst, time_limit_s=h_limit, seed=seed)
+        h_limit = max(0.5, time_limit_s - (time.perf_counter() - t0)) * (0.3 if use_milp else 1.0)
+        deps, objective = solve_heuristic(
+            inst, time_limit_s=h_limit, seed=seed, start=start, info=info
+        )
         if use_milp:
             from voltroute.linehaul.milp import solve_milp
 
             left = max(1.0, time_limit_s - (time.perf_counter() - t0))
-            m_deps, m_obj, optimal, gap = solve_milp(inst, time_limit_s=left, start=deps)
+            m_deps, m_obj, optimal, gap = solve_milp(inst, time_limit_s=left, start=deps, seed=seed)
+            info["complete"] = bool(info["complete"]) and optimal
             if m_obj <= objective + 1e-6:
                 deps, objective = m_deps, m_obj
             used = "milp"
     return build_plan(
-        network, inst, deps, objective, method=used, optimal=optimal, mip_gap=gap, t0=t0
+        network,
+        inst,
+        deps,
+        objective,
+        method=used,
+        optimal=optimal,
+        mip_gap=gap,
+        t0=t0,
+        seed=seed,
+        complete=bool(info["complete"]),
     )
+
+
+MAX_CHARGER_REPAIRS = 8
+CHARGER_QUEUE_STEP_S = 900.0  # charger wait allowed per repair round, s (shared by the hubs)
 
 
 def build_plan(
@@ -654,31 +761,82 @@ def build_plan(
     optimal: bool = False,
     mip_gap: float | None = None,
     t0: float | None = None,
+    seed: int = 0,
+    complete: bool = True,
 ) -> LinehaulPlan:
-    """The plan for given departures: chaining, charging, duties and the accounting."""
+    """The plan for given departures: chaining, charging, duties and the accounting.
+
+    Charger repair: where a charging session finds every charger of its hub busy until the
+    next trip, that connection is made to wrap one more day (the tractor waits, another tractor
+    takes over), the hub's connections are allowed more time to wait for a charger, and the
+    chaining is solved again. If sessions still do not fit after ``MAX_CHARGER_REPAIRS``
+    rounds (the hub's chargers cannot put back the day's energy), the failing load that uses
+    the most energy is reported unserved with that reason, and so on until every session fits.
+    """
     s = inst.settings
-    trips, charges, tractors, duties, problems = (
-        _assemble(inst, deps) if inst.trips else ([], [], [], [], [])
-    )
+    min_wrap: dict[tuple[str, str], int] = {}
+    queue_s: dict[str, float] = {}
+    repairs = 0
+    rounds = 0
+    while inst.trips:
+        parts = _assemble(inst, deps, min_wrap, queue_s)
+        if not parts.charger_failures:
+            break
+        repairs += 1
+        optimal = False
+        idx_of = fleet_indices(inst)
+        if rounds < MAX_CHARGER_REPAIRS:
+            rounds += 1
+            share = CHARGER_QUEUE_STEP_S / len(parts.charger_failures)
+            for fleet, pa, pb, w, hub in parts.charger_failures:
+                queue_s[hub] = queue_s.get(hub, 0.0) + share
+                key = (inst.trips[idx_of[fleet][pa]].id, inst.trips[idx_of[fleet][pb]].id)
+                min_wrap[key] = max(min_wrap.get(key, 0), w + 1)
+            continue
+        # the chargers cannot put back the day's energy: leave out the failing load that uses
+        # the most, then try again (two more rounds of repairs before the next one goes)
+        fleet, pa, _pb, _w, hub = max(
+            parts.charger_failures, key=lambda f: inst.trips[idx_of[f[0]][f[1]]].energy
+        )
+        t = inst.trips[idx_of[fleet][pa]]
+        reason = (
+            f"the chargers of {hub} are busy all day: they cannot also put back the "
+            f"{t.energy:.0f} kWh of its {t.origin.id}->{t.destination.id} trip"
+        )
+        by_id = {x.id: deps[i] for i, x in enumerate(inst.trips)}
+        inst = drop_loads(inst, {t.load: reason})
+        deps = {k: by_id[x.id] for k, x in enumerate(inst.trips)}
+        rounds = MAX_CHARGER_REPAIRS - 2
+    if inst.trips:
+        if repairs:
+            objective = parts.objective
+    else:
+        parts = _Parts([], [], [], [], [], [], 0.0)
+        objective = 0.0
+    trips, charges, tractors, duties = parts.trips, parts.charges, parts.tractors, parts.duties
     breakdown, kpis = account(trips, tractors, duties, s, inst.served_parcels)
     kpis.update(
         {
             "parcels_unserved": sum(u.parcels for u in inst.unserved),
             "flows_unserved": len({u.flow for u in inst.unserved}),
+            "flows_direct": len(inst.notes),
             "loads": len(inst.legs_of_load),
             "method": method,
             "objective": objective,
             "charging_sessions": len(charges),
+            "charger_repairs": repairs,
+            "search_complete": complete,
+            "seed": seed,
         }
     )
-    return LinehaulPlan(
+    out = LinehaulPlan(
         network=network.name,
         truck_type=s.truck.key,
         method=method,
         optimal=optimal,
         objective=objective,
         mip_gap=mip_gap,
-        solve_time_s=time.perf_counter() - t0 if t0 is not None else 0.0,
+        solve_time_s=0.0,
         settings=s.as_dict(),
         trips=tuple(sorted(trips, key=lambda t: (t.tractor, t.depart_s))),
         charges=tuple(sorted(charges, key=lambda c: (c.tractor, c.start_s))),
@@ -689,8 +847,18 @@ def build_plan(
         ),
         kpis=kpis,
         cost_breakdown=breakdown,
-        violations=tuple(problems),
+        violations=tuple(parts.problems),
+        notes=tuple(inst.notes),
     )
+    # last line of defence: a plan never claims to hold while the independent checker
+    # disagrees; whatever it finds is listed as the plan's violations
+    from voltroute.linehaul.check import check_plan
+
+    found = [v for v in check_plan(network, out) if v not in out.violations]
+    update: dict[str, Any] = {"solve_time_s": time.perf_counter() - t0 if t0 is not None else 0.0}
+    if found:
+        update["violations"] = (*out.violations, *found)
+    return out.model_copy(update=update)
 
 
 def objective_of(inst: Instance, deps: dict[int, int]) -> float:

@@ -91,6 +91,11 @@ def plan_html(p: LinehaulPlan) -> str:
     un = "".join(
         f"<li>{escape(u.flow)} ({u.parcels} parcels): {escape(u.reason)}</li>" for u in p.unserved
     )
+    notes = "".join(f"<li>{escape(n)}</li>" for n in p.notes)
+    bad = "".join(f"<li>{escape(v)}</li>" for v in p.violations)
+    extra = (f"<h2>Notes</h2><ul>{notes}</ul>" if notes else "") + (
+        f"<h2>Violations</h2><ul>{bad}</ul>" if bad else ""
+    )
     legend = " ".join(
         f'<span style="background:{c};color:#fff;padding:0 4px">{n}</span>'
         for n, c in _COLORS.items()
@@ -101,7 +106,7 @@ def plan_html(p: LinehaulPlan) -> str:
         "<style>body{font-family:sans-serif;margin:20px}td,th{padding:2px 8px;text-align:left}</style>"
         f"</head><body><h1>Middle-mile plan: {escape(p.network)}</h1>"
         f"<table>{kp}</table><h2>Cost per day by component (USD)</h2><table>{br}</table>"
-        f"<h2>Unserved flows</h2><ul>{un or '<li>none</li>'}</ul>"
+        f"<h2>Unserved flows</h2><ul>{un or '<li>none</li>'}</ul>{extra}"
         f"<h2>Tractors over 24 h</h2><p>{legend} (one row per tractor; a cycle of n days is "
         f"run by n tractors, one day apart)</p>{gantt_svg(p)}</body></html>"
     )

@@ -30,8 +30,9 @@ from voltroute.model.base import Fraction, Frozen, Identifier, NonNegFloat, PosF
 
 
 class DroneSpec(Frozen):
-    """A multirotor parcel drone: payload limits, flight profile, battery and the physics inputs
-    of the momentum-theory power model in :mod:`voltroute.energy.aerial`."""
+    """A multirotor parcel drone: payload limits, flight profile, battery and the physical inputs
+    from which :mod:`voltroute.energy.aerial` derives the coefficients of the shared power model
+    (:mod:`voltroute.energy.drone`, Liu, Sengupta & Kurzhanskiy 2017)."""
 
     max_payload_kg: PosFloat = Field(description="heaviest consignment it may carry, kg")
     max_parcel_volume_m3: PosFloat = Field(description="largest consignment volume (box), m³")
@@ -44,6 +45,15 @@ class DroneSpec(Frozen):
     )
     power_efficiency: float = Field(
         gt=0, le=1, description="battery to ideal rotor power (motor, ESC, rotor figure of merit)"
+    )
+    # 0.85: small brushless motor plus speed controller at cruise load (engineering estimate;
+    # the presets in energy/data/aerial.toml state it with its source)
+    motor_efficiency: float = Field(
+        default=0.85,
+        gt=0,
+        le=1,
+        description="battery to shaft power (motor and ESC); power_efficiency / motor_efficiency "
+        "is the rotor figure of merit, so it must exceed power_efficiency",
     )
     avionics_power_w: NonNegFloat = Field(default=0.0, description="flight computer, radios, W")
     battery_wh: PosFloat = Field(description="usable battery energy per flight, Wh")
@@ -67,6 +77,15 @@ class DroneSpec(Frozen):
     cost_per_hour: NonNegFloat = Field(
         default=0.0, description="supervision (remote pilot share) per flight hour, currency"
     )
+
+    @model_validator(mode="after")
+    def _figure_of_merit(self) -> DroneSpec:
+        if self.power_efficiency >= self.motor_efficiency:
+            raise ValueError(
+                f"power_efficiency ({self.power_efficiency:g}) must be below motor_efficiency "
+                f"({self.motor_efficiency:g}): their ratio is the rotors' figure of merit (< 1)"
+            )
+        return self
 
 
 class RobotSpec(Frozen):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import replace
 
 import numpy as np
 import pyvrp
@@ -28,18 +29,21 @@ from voltroute.model import (
     ProblemError,
     Route,
     Solution,
+    Stop,
     Unassigned,
     VehicleType,
     vehicle_names,
 )
 from voltroute.network import travel_matrices
-from voltroute.solve.evsearch import TSTART, build_search_data, search
+from voltroute.solve.evsearch import build_search_data, search
 from voltroute.solve.params import Progress, SolveParams
 from voltroute.solve.pyvrp_engine import Translation, _ProgressStop, _repair, translate
 from voltroute.solve.stations import Insertion, StationInserter
 
 SEARCH_SHARE = 0.85  # of the time limit for PyVRP; the rest is for station insertion
-OWN_SEARCH_SHARE = 0.95  # of the time limit for the own search; the rest replays the routes
+PYVRP_SHARE = 0.5  # objective cost: share of the time limit for the PyVRP start
+OWN_SEARCH_SHARE = 0.95
+DP_MAX_STOPS = 40  # longer routes are replayed by the DP only when time is left  # of the time limit for the own search; the rest replays the routes
 
 
 class ChargingEngine:
@@ -186,6 +190,33 @@ class ChargingEngine:
         dist = np.asarray(mats.distance_m, dtype=np.float64)
         dur = np.asarray(mats.duration_s, dtype=np.float64)
         data = build_search_data(problem, dist, dur, energy_payload=params.energy_payload)
+        initial = None
+        temperature = (0.3, 0.003)
+        if params.objective == "cost":
+            # PyVRP's search with the battery relaxed gives a strong start on distance and cost;
+            # the own search follows its routes, adds the charging, and moves both together.
+            result = pyvrp.solve(
+                _reduce_costs(tr.data),
+                stop=_ProgressStop(
+                    replace(params, progress=None), params.time_limit_s * PYVRP_SHARE
+                ),
+                seed=params.seed,
+                collect_stats=False,
+            )
+            index = {s.id: problem.stop_index[s.id] for s in tr.client_stops}
+            type_index = {vt.id: k for k, vt in enumerate(problem.vehicle_types)}
+            initial = [
+                (
+                    type_index[tr.type_models[pr.vehicle_type()].vt.id],
+                    [index[tr.client_stops[a.idx].id] for a in pr.schedule() if a.is_client()],
+                )
+                for pr in result.best.routes()
+            ]
+            info["initial_from_pyvrp"] = {
+                "iterations": result.num_iterations,
+                "routes": len(initial),
+            }
+            temperature = (0.02, 0.0002)
         budget = params.time_limit_s * OWN_SEARCH_SHARE - (time.perf_counter() - t0)
 
         def report(elapsed: float, best: float, iterations: int) -> None:
@@ -200,6 +231,8 @@ class ChargingEngine:
             seed=params.seed,
             objective=params.objective,
             max_iterations=params.max_iterations,
+            temperature=temperature,
+            initial=initial,
             progress=report,
         )
         t_search = time.perf_counter()
@@ -214,17 +247,20 @@ class ChargingEngine:
         for sr in res.routes:
             vt = problem.vehicle_types[sr.type_index]
             visits = tuple(node_id[v] for v in sr.nodes)
-            start = float(data.types[sr.type_index, TSTART])
+            start = sr.start_s
             charges = tuple(
                 (pos, kwh)
                 for pos, (v, kwh) in enumerate(zip(visits, sr.charged_kwh, strict=True))
                 if v in problem.station_by_id
             )
             plan = Insertion(visits, charges, start, 0.0)
-            if vt.is_electric:
+            # the dynamic programme may find cheaper stations for the same stops; it is skipped
+            # for long routes once the time limit is near (the search's plan is feasible)
+            room = t0 + params.time_limit_s - time.perf_counter()
+            if vt.is_electric and (len(visits) <= DP_MAX_STOPS or room > 0.5 * params.time_limit_s):
                 ids = [v for v in visits if v in problem.stop_by_id]
                 base = _chain_m(dist, problem, vt, ids)
-                dp = inserter.insert(vt, ids, None)
+                dp = inserter.insert(vt, ids, start)
                 if dp is not None and base + dp.added_m <= sr.distance_m + 1e-6:
                     plan = dp
                     from_dp += 1
@@ -247,7 +283,7 @@ class ChargingEngine:
             s = problem.stop_by_id[sid]
             parcels = tuple(p.id for p in s.parcels)
             alone = any(
-                (not vt.is_electric or inserter.insert(vt, [sid], None) is not None)
+                (not vt.is_electric or _alone(inserter, problem, dur, vt, s) is not None)
                 for vt in problem.vehicle_types
                 if s.vehicle_types is None or vt.id in s.vehicle_types
             )
@@ -270,6 +306,17 @@ class ChargingEngine:
         return Solution(
             problem=problem.name, routes=tuple(routes), unassigned=tuple(unassigned), solver=info
         )
+
+
+def _alone(
+    inserter: StationInserter, problem: Problem, dur: np.ndarray, vt: VehicleType, stop: Stop
+) -> Insertion | None:
+    """A charging plan for ``stop`` on a route of its own, leaving late enough not to wait."""
+    hint = None
+    if stop.time_window is not None:
+        depot = problem.depot_index[vt.start_depot]
+        hint = stop.time_window.start_s - float(dur[depot, problem.stop_index[stop.id]])
+    return inserter.insert(vt, [stop.id], hint)
 
 
 def _chain_m(dist: np.ndarray, problem: Problem, vt: VehicleType, ids: list[str]) -> float:

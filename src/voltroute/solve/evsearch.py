@@ -64,7 +64,15 @@ class SearchData:
     near_st: np.ndarray  # (N, N, S) stations with the least detour on each arc
     customers: np.ndarray  # (C,) node indices of stops
     neighbours: np.ndarray  # (C, C) customer positions sorted by distance
+    granular: np.ndarray  # (N, G) nodes of each stop's G nearest stops (-1 padded)
     full_only: bool
+
+    def kernel_args(self) -> tuple:  # type: ignore[type-arg,unused-ignore]
+        mark = np.zeros(self.dist.shape[0] + 1, dtype=np.int64)
+        return (
+            self.dist, self.dur, self.energy, self.serve_e, self.nodes, self.types, self.taper_lo,
+            self.taper_share, self.charge_kw, self.allowed, self.full_only, self.granular, mark,
+        )  # fmt: skip
 
 
 # ------------------------------------------------------------------ route evaluation
@@ -91,9 +99,10 @@ def _charge_time(k, node, soc_from, soc_to, types, taper_lo, taper_share, charge
 @njit(cache=True)
 def eval_route(seq, length, k, d, out, scratch):
     """Replay ``seq[:length]`` on vehicle type ``k``. Returns OK or the first broken rule;
-    on OK ``out`` holds (distance m, variable cost, busy s, charge s) and ``scratch[0, i]`` the kWh
+    Departs at the start of the shift, or later if it would otherwise wait at its first stop.
+    On OK ``out`` holds (distance m, variable cost, busy s, charge s, departure s) and ``scratch[0, i]`` the kWh
     charged at position i (0 at stops) and ``scratch[1, i]`` the departure time from it."""
-    dist, dur, en, se, nd, tp, tlo, tsh, chp, allowed, full_only = d
+    dist, dur, en, se, nd, tp, tlo, tsh, chp, allowed, full_only = d[:11]
     sdep = int(tp[k, SDEP])
     edep = int(tp[k, EDEP])
     kg = 0.0
@@ -127,6 +136,9 @@ def eval_route(seq, length, k, d, out, scratch):
         if acc > budget + EPS_E:
             return BAD_ENERGY
     t = tp[k, TSTART]
+    if length > 0 and nd[seq[0], ISST] < 0.5:  # leave late rather than wait at the first stop
+        t = max(t, nd[seq[0], TWA] - dur[sdep, seq[0]])
+    t_start = t
     soc = usable
     dd = 0.0
     busy = 0.0
@@ -178,7 +190,7 @@ def eval_route(seq, length, k, d, out, scratch):
         energy += en[k, prev, edep]
         if soc < reserve - EPS_E:
             return BAD_ENERGY
-    if t > tp[k, TEND] + EPS_T or t - tp[k, TSTART] > tp[k, MAXDUR] + EPS_T:
+    if t > tp[k, TEND] + EPS_T or t - t_start > tp[k, MAXDUR] + EPS_T:
         return BAD_TIME
     if dd > tp[k, MAXDIST] + 1e-6:
         return BAD_DIST
@@ -186,6 +198,7 @@ def eval_route(seq, length, k, d, out, scratch):
     out[1] = tp[k, CM] * dd + tp[k, CS] * busy + tp[k, PRICE] * energy
     out[2] = busy
     out[3] = charge_s
+    out[4] = t_start
     return OK
 
 
@@ -222,6 +235,13 @@ def _best_insertion(
     tp = d[5]
     nd = d[4]
     allowed = d[9]
+    gran = d[11]
+    mark = d[12]
+    stamp = mark[mark.shape[0] - 1] + 1
+    mark[mark.shape[0] - 1] = stamp
+    for j in range(gran.shape[1]):
+        if gran[c, j] >= 0:
+            mark[gran[c, j]] = stamp
     best = INF
     b_r = -1
     b_pos = -1
@@ -247,6 +267,9 @@ def _best_insertion(
         for pos in range(L + 1):
             prev = seq[pos - 1] if pos > 0 else sdep
             nxt = seq[pos] if pos < L else edep
+            # granular: only next to one of the stop's nearest stops, or at either end
+            if 0 < pos < L and mark[prev] != stamp and mark[nxt] != stamp:
+                continue
             t_prev = scratch[2, pos - 1] if pos > 0 else tp[k, TSTART]
             arr = t_prev + dur[prev, c]
             if arr > nd[c, TWB] + EPS_T:
@@ -481,6 +504,68 @@ def _sort_removed(removed, n_rem, nd, dist_depot):
 
 
 @njit(cache=True)
+def _append_greedy(
+    nodes, k, R, rl, rt, rcv, where, avail, d, near_st, tmp, out, scratch, missing, n_miss
+):
+    """Follow a given stop order on vehicles of type ``k``: append each stop to the open route,
+    with a station visit just before or after it if the battery needs one; when it does not
+    fit, close the route and open the next. Stops no route takes go to ``missing``."""
+    tp = d[5]
+    sdep = int(tp[k, SDEP])
+    edep = int(tp[k, EDEP])
+    n_st = near_st.shape[2]
+    r = -1
+    for c in nodes:
+        placed = False
+        for _attempt in range(2):
+            if r < 0:
+                if avail[k] <= 0:
+                    break
+                for q in range(R.shape[0]):
+                    if rl[q] == 0 and rt[q] < 0:
+                        r = q
+                        break
+                if r < 0:
+                    break
+                rt[r] = k
+                avail[k] -= 1
+            L = rl[r]
+            prev = R[r, L - 1] if L > 0 else sdep
+            for j in range(-1, 2 * n_st):
+                sb = -1
+                sa = -1
+                if 0 <= j < n_st:
+                    sb = near_st[prev, c, j]
+                    if sb < 0 or sb == prev:
+                        continue
+                elif j >= n_st:
+                    sa = near_st[c, edep, j - n_st]
+                    if sa < 0:
+                        continue
+                n = _build(R[r], L, L, c, sb, sa, tmp)
+                if eval_route(tmp, n, k, d, out, scratch) == OK:
+                    for i in range(n):
+                        R[r, i] = tmp[i]
+                    rl[r] = n
+                    rcv[r] = out[1]
+                    where[c] = r
+                    placed = True
+                    break
+            if placed:
+                break
+            if L == 0:  # not even alone: give the vehicle back
+                rt[r] = -1
+                avail[k] += 1
+                r = -1
+                break
+            r = -1  # close this route, try the next one
+        if not placed:
+            missing[n_miss] = c
+            n_miss += 1
+    return n_miss
+
+
+@njit(cache=True)
 def _recreate(
     removed,
     n_rem,
@@ -616,7 +701,7 @@ def iterate(
     maxL = R.shape[1]
     tmp = np.empty(maxL + 4, dtype=np.int32)
     scratch = np.empty((3, maxL + 4))
-    out = np.empty(4)
+    out = np.empty(5)
     removed = np.empty(C, dtype=np.int32)
     touched = np.empty(4 * C + 8, dtype=np.int32)
     unassigned = np.empty(C, dtype=np.int32)
@@ -755,6 +840,7 @@ class SearchRoute:
     nodes: tuple[int, ...]
     charged_kwh: tuple[float, ...]
     distance_m: float
+    start_s: float  # departure from the depot, s
 
 
 @dataclass(frozen=True)
@@ -771,6 +857,7 @@ def build_search_data(
     *,
     energy_payload: str = "full",
     stations_per_arc: int = 3,
+    granularity: int = 40,
 ) -> SearchData:
     """The arrays the kernels work on, from a problem and its travel matrices."""
     from voltroute.energy import dwell_energy, leg_energy_array, usable_battery_kwh
@@ -866,6 +953,10 @@ def build_search_data(
     cust = np.asarray(customers, dtype=np.int32)
     sub = dist[np.ix_(cust, cust)]
     nbr = np.argsort(sub + sub.T, axis=1, kind="stable").astype(np.int32)
+    g = min(granularity, max(len(cust) - 1, 1))
+    gran = np.full((n, g), -1, dtype=np.int32)
+    if len(cust) > 1:
+        gran[cust] = cust[nbr[:, 1 : g + 1]]
     return SearchData(
         dist=np.ascontiguousarray(dist, dtype=np.float64),
         dur=np.ascontiguousarray(dur, dtype=np.float64),
@@ -880,6 +971,7 @@ def build_search_data(
         near_st=near,
         customers=cust,
         neighbours=nbr,
+        granular=gran,
         full_only=p.charging == "full",
     )
 
@@ -913,19 +1005,21 @@ def search(
     avg_remove: float = 10.0,
     max_string: int = 10,
     blink: float = 0.01,
+    temperature: tuple[float, float] = (0.3, 0.003),
+    initial: list[tuple[int, list[int]]] | None = None,
     progress: Callable[[float, float, int], None] | None = None,
 ) -> SearchResult:
     """Ruin-and-recreate over the problem in ``data``.
 
     ``objective``: ``cost`` (fixed plus variable cost) or ``vehicles`` (fewest routes first,
     then cost with that fleet). ``fleet_share``: share of the time for fleet minimisation.
-    ``progress(elapsed_s, best_cost, iterations)`` is called between chunks.
+    ``initial``: routes to start from, as (vehicle type index, stop nodes in order; station
+    nodes are ignored): each is followed in order with station visits added where the battery
+    needs them, and split where it no longer fits. ``temperature``: start and end of simulated annealing, in mean variable cost per stop of
+    the first solution. ``progress(elapsed_s, best_cost, iterations)`` is called between chunks.
     """
     t0 = time.perf_counter()
-    d = (
-        data.dist, data.dur, data.energy, data.serve_e, data.nodes, data.types, data.taper_lo,
-        data.taper_share, data.charge_kw, data.allowed, data.full_only,
-    )  # fmt: skip
+    d = data.kernel_args()
     n = data.dist.shape[0]
     C = len(data.customers)
     counts = data.types[:, COUNT].astype(np.int64)
@@ -939,16 +1033,23 @@ def search(
     penalty = data.nodes[:, PEN].copy()
     dist_depot = data.dist[int(tp[0, SDEP])] if len(tp) else np.zeros(n)
 
-    # construction: everything inserted greedily, farthest and tightest first
-    removed = data.customers.copy()
-    order = np.lexsort((-dist_depot[removed], data.nodes[removed, TWB]))
-    removed = np.ascontiguousarray(removed[order])
     tmp = np.empty(max_len + 4, dtype=np.int32)
     scratch = np.empty((3, max_len + 4))
-    out = np.empty(4)
+    out = np.empty(5)
     touched = np.empty(4 * C + 8, dtype=np.int32)
     missing = np.empty(C, dtype=np.int32)
     R, rl, rt, rcv, where, avail, un, n_un = cur
+    for k, nodes in initial or ():
+        stops = np.asarray([v for v in nodes if data.nodes[v, ISST] < 0.5], dtype=np.int32)
+        if len(stops):
+            _append_greedy(
+                stops, k, R, rl, rt, rcv, where, avail, d, data.near_st, tmp, out, scratch,
+                missing, 0,
+            )  # fmt: skip
+    # construction: the rest inserted greedily, tightest window first, then farthest
+    removed = data.customers[where[data.customers] < 0]
+    order = np.lexsort((-dist_depot[removed], data.nodes[removed, TWB]))
+    removed = np.ascontiguousarray(removed[order])
     n_miss, _ = _recreate(
         removed, len(removed), R, rl, rt, rcv, where, avail, d, data.near_st, tmp, out, scratch,
         0.0, True, max_routes, touched, 0, missing,
@@ -1011,9 +1112,9 @@ def search(
         info["fleet_iterations"] = iters_done
         _copy_state(best, cur)
         _copy_state(best, cand)
-        run_phase(2, deadline, 0.3 * scale, 0.003 * scale)
+        run_phase(2, deadline, temperature[0] * scale, temperature[1] * scale)
     else:
-        run_phase(0, deadline, 0.3 * scale, 0.003 * scale)
+        run_phase(0, deadline, temperature[0] * scale, temperature[1] * scale)
     info.update(
         iterations=iters_done, accepted=int(stats[1]), improvements=int(stats[2]),
         search_runtime_s=time.perf_counter() - t0,
@@ -1025,17 +1126,51 @@ def search(
         if brl[r] == 0:
             continue
         seq = bR[r, : brl[r]].copy()
-        code = eval_route(seq, len(seq), int(brt[r]), d, out, scratch)
-        assert code == OK, f"search kept an infeasible route (code {code})"
+        k = int(brt[r])
+        start, charged, dist_m = _latest_start(data, d, seq, k)
         routes.append(
             SearchRoute(
-                type_index=int(brt[r]),
+                type_index=k,
                 nodes=tuple(int(x) for x in seq),
-                charged_kwh=tuple(float(x) for x in scratch[0, : len(seq)]),
-                distance_m=float(out[0]),
+                charged_kwh=charged,
+                distance_m=dist_m,
+                start_s=start,
             )
         )
     return SearchResult(tuple(routes), tuple(int(x) for x in bun[: bn[0]]), info)
+
+
+def _latest_start(
+    data: SearchData, d: tuple, seq: np.ndarray, k: int
+) -> tuple[float, tuple[float, ...], float]:
+    """Latest departure that keeps the route feasible, up to the waiting it would save (less
+    idling with the heating on); with the charges and the distance at that departure."""
+    out = np.zeros(5)
+    scratch = np.zeros((3, len(seq) + 4))
+    code = eval_route(seq, len(seq), k, d, out, scratch)
+    assert code == OK, f"search kept an infeasible route (code {code})"
+    start0 = float(out[4])
+    best = (start0, tuple(float(x) for x in scratch[0, : len(seq)]))
+    dist_m = float(out[0])
+    edep = int(data.types[k, EDEP])
+    finish = float(scratch[1, len(seq) - 1]) + float(data.dur[seq[-1], edep])
+    slack = finish - start0 - float(out[2])  # waiting on the way: no gain beyond it
+    if slack <= 1.0:
+        return best[0], best[1], dist_m
+    types = data.types.copy()
+    dd = (*d[:5], types, *d[6:])
+    lo, hi = 0.0, slack
+    for _ in range(30):
+        mid = (lo + hi) / 2
+        types[k, TSTART] = start0 + mid
+        if eval_route(seq, len(seq), k, dd, out, scratch) == OK and out[0] <= dist_m + 1e-6:
+            lo = mid
+            best = (float(out[4]), tuple(float(x) for x in scratch[0, : len(seq)]))
+        else:
+            hi = mid
+        if hi - lo < 1.0:
+            break
+    return best[0], best[1], dist_m
 
 
 def warm_up() -> float:
@@ -1055,8 +1190,15 @@ def warm_up() -> float:
         stops=tuple(stops),
         stations=(ChargingStation(id="s", location=Location(x=15.0, y=0.0)),),
         vehicle_types=(
-            literature_ev(name="ev", count=3, capacity=10.0, depot="d", battery=40.0,
-                          consumption_per_unit=1.0, max_charge_kw=10.0),
+            literature_ev(
+                name="ev",
+                count=3,
+                capacity=10.0,
+                depot="d",
+                battery=40.0,
+                consumption_per_unit=1.0,
+                max_charge_kw=10.0,
+            ),
         ),  # fmt: skip
         travel=Travel(model="euclidean", rounding="none"),
         economics=ABSTRACT_ECONOMICS,
@@ -1069,5 +1211,6 @@ def warm_up() -> float:
     )
     for objective in ("vehicles", "cost"):
         search(data, time_limit_s=60.0, seed=0, objective=objective, max_iterations=3)
+    start = [(0, [int(problem.stop_index[s.id]) for s in stops])]
+    search(data, time_limit_s=60.0, seed=0, max_iterations=3, initial=start)
     return time.perf_counter() - t0
-

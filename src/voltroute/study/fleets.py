@@ -3,15 +3,22 @@
 Each fleet turns the study's order set into a plan with voltroute's own planners and returns the
 checker's figures (cost by component, energy, CO2, parcels). Diesel and electric vans are planned
 with :func:`voltroute.api.plan` on the order set with its fleet swapped by
-:func:`voltroute.compare.fleet_variant`. Fleets declared without a planner (vans with drones or
-robots, being built in issue 5) are reported by the study as failed with the reason, never with
-made-up numbers; plug one in with :func:`register_fleet` (or by adding it to :data:`FLEETS`).
+:func:`voltroute.compare.fleet_variant`. Electric vans with drones (robots) are the electric
+variant with the order set's own van-carried drone (robot) fleets, or else the catalogue's
+(:func:`voltroute.compare.mode_variant`: one ``prime-air-mk27-2`` drone, or two
+``starship-robot`` robots, on every van), planned by the aerial engine through the same
+:func:`voltroute.api.plan` and checked with the sorties. A fleet declared without a planner is
+reported by the study as failed with the reason, never with made-up numbers; plug one in with
+:func:`register_fleet` (or by adding it to :data:`FLEETS`).
 
 Sensitivities reach the last mile through the problem: ``economics.diesel_per_l``,
 ``economics.electricity_per_kwh``, ``conditions.ambient_temp_c`` and each vehicle type's
 ``driver_cost_per_hour`` (= wage x the catalogue's benefits loading); the ``time-of-use`` tariff
 prices the overnight depot charging with :mod:`voltroute.charging` (a HiGHS MILP) instead of the
-flat price.
+flat price. Drones and robots feel the electricity price and the temperature (air density)
+through the same fields, and the wage through their supervision cost per hour, which the
+catalogue derives from the van driver's loaded wage (``energy/data/aerial.toml``) and which is
+scaled by the same ratio; under time-of-use their (small) charging energy stays at the flat price.
 """
 
 from __future__ import annotations
@@ -32,7 +39,9 @@ __all__ = [
     "LastMileFleet",
     "apply_settings",
     "benefits_loading",
+    "default_wage_per_h",
     "plan_vans",
+    "plan_vans_with_units",
     "register_fleet",
 ]
 
@@ -60,10 +69,19 @@ class LastMileFleet:
 
 
 @functools.cache
+def _driver_catalogue() -> dict[str, Any]:
+    text = resources.files("voltroute.energy").joinpath("data", "vehicles.toml").read_text("utf-8")
+    return dict(tomllib.loads(text)["common"]["driver"])
+
+
 def benefits_loading() -> float:
     """Total compensation / wages of the vehicle catalogue (BLS ECEC; source in vehicles.toml)."""
-    text = resources.files("voltroute.energy").joinpath("data", "vehicles.toml").read_text("utf-8")
-    return float(tomllib.loads(text)["common"]["driver"]["benefits_loading"]["value"])
+    return float(_driver_catalogue()["benefits_loading"]["value"])
+
+
+def default_wage_per_h() -> float:
+    """The catalogue's van driver wage (BLS OEWS; source in vehicles.toml), currency/h."""
+    return float(_driver_catalogue()["wage_per_hour"]["value"])
 
 
 def apply_settings(problem: Problem, settings: Mapping[str, Any]) -> Problem:
@@ -93,6 +111,22 @@ def apply_settings(problem: Problem, settings: Mapping[str, Any]) -> Problem:
             changes["vehicle_types"] = [
                 vt.replace(driver_cost_per_hour=hourly) for vt in problem.vehicle_types
             ]
+            # supervision of drones and robots is priced from the same wage (aerial.toml)
+            factor = float(settings["driver_wage_per_h"]) / default_wage_per_h()
+            for group in ("drones", "robots"):
+                fleets = getattr(problem, group)
+                if fleets:
+                    where = group
+                    changes[group] = [
+                        f.model_copy(
+                            update={
+                                "spec": f.spec.model_copy(
+                                    update={"cost_per_hour": f.spec.cost_per_hour * factor}
+                                )
+                            }
+                        )
+                        for f in fleets
+                    ]
     except ValidationError as exc:
         raise as_problem_error(exc, prefix=where) from None
     return problem.replace(**changes) if changes else problem
@@ -153,7 +187,11 @@ def outcome_from_solution(
         for r in solution.routes
     ):
         cp = _depot_charging(problem, solution, settings)
-        breakdown["energy"] = float(k["fuel_l"]) * econ.diesel_per_l + float(cp.energy_cost)
+        # drones and robots charge their own batteries: kept at the flat price (the checker's)
+        units_energy = sum(float(s.kpis["cost"]["energy"]) for s in solution.sorties if s.kpis)
+        breakdown["energy"] = (
+            float(k["fuel_l"]) * econ.diesel_per_l + float(cp.energy_cost) + units_energy
+        )
         breakdown["demand_charge"] = float(cp.demand_charge)
         tariff_info = {
             "status": cp.status,
@@ -170,7 +208,27 @@ def outcome_from_solution(
         notes.append(f"{k['unassigned_parcels']} parcels unassigned")
     if not k["feasible"]:
         notes.append(f"checker found {k['violations']} violations")
+    units: dict[str, Any] = {}
+    if problem.drones or problem.robots:
+        units = {
+            key: k.get(key, 0)
+            for key in (
+                "flights",
+                "robot_trips",
+                "drone_parcels",
+                "robot_parcels",
+                "drone_energy_kwh",
+                "robot_energy_kwh",
+                "units_used",
+            )
+        }
+        notes.append(
+            f"{units['flights']} drone flights ({units['drone_parcels']} parcels, "
+            f"{units['drone_energy_kwh']:.2f} kWh), {units['robot_trips']} robot trips "
+            f"({units['robot_parcels']} parcels, {units['robot_energy_kwh']:.2f} kWh)"
+        )
     return {
+        **units,
         "parcels": parcels,
         "parcels_total": problem.num_parcels,
         "unassigned_parcels": int(k["unassigned_parcels"]),
@@ -209,7 +267,24 @@ def plan_vans(
     return outcome_from_solution(variant, solution, settings)
 
 
-_ISSUE5 = "not available yet: {what} are being added to voltroute's last-mile planner (issue 5)"
+def plan_vans_with_units(
+    problem: Problem,
+    *,
+    mode: str,
+    settings: Mapping[str, Any],
+    time_limit_s: float,
+    seed: int = 0,
+    max_iterations: int | None = None,
+) -> dict[str, Any]:
+    """Plan the order set with electric vans and their drones (``mode="van+drones"``) or
+    robots (``"van+robots"``) by the aerial engine, and summarise it with the sorties."""
+    from voltroute.api import plan
+    from voltroute.compare import fleet_variant, mode_variant
+
+    variant = apply_settings(mode_variant(fleet_variant(problem, "electric"), mode), settings)
+    solution = plan(variant, time_limit_s=time_limit_s, seed=seed, max_iterations=max_iterations)
+    return outcome_from_solution(variant, solution, settings)
+
 
 FLEETS: dict[str, LastMileFleet] = {
     f.key: f
@@ -229,12 +304,16 @@ FLEETS: dict[str, LastMileFleet] = {
         LastMileFleet(
             key="electric-vans+drones",
             label="electric vans + drones",
-            unavailable=_ISSUE5.format(what="drones launched from vans"),
+            description="electric vans launching and recovering drones (aerial engine); the "
+            "order set's van-carried drones, or one prime-air-mk27-2 per van",
+            plan=functools.partial(plan_vans_with_units, mode="van+drones"),
         ),
         LastMileFleet(
             key="electric-vans+robots",
             label="electric vans + robots",
-            unavailable=_ISSUE5.format(what="sidewalk robots carried by vans"),
+            description="electric vans dropping sidewalk robots (aerial engine); the order "
+            "set's van-carried robots, or two starship-robot per van",
+            plan=functools.partial(plan_vans_with_units, mode="van+robots"),
         ),
     )
 }

@@ -19,8 +19,15 @@ from numpy.typing import NDArray
 
 from voltroute.model import ProblemError
 from voltroute.solve.sidekick.instance import SidekickInstance
-from voltroute.solve.sidekick.schedule import SidekickSolution, schedule
-from voltroute.solve.sidekick.split import decode, split_dp, split_dp1
+from voltroute.solve.sidekick.plans import Plan, best_insert, eval_plan, sched
+from voltroute.solve.sidekick.schedule import (
+    SidekickSolution,
+    Sortie,
+    flight_energy_j,
+    objective_value,
+    schedule,
+)
+from voltroute.solve.sidekick.split import decode, decode1, split_dp, split_dp1
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -56,19 +63,22 @@ class _Evaluator:
         self.has_end = inst.endurance_s is not None
         self.endur = inst.endurance_s if inst.endurance_s is not None else np.zeros((1, 1, 1))
         m = inst.n - 1
-        back = min(m, 6) if m <= 20 else 3
-        self.max_loops = back if (inst.allow_same_node_recovery and inst.num_drones == 1) else 0
+        back = min(m + 1, 5) if m <= 20 else 4
+        revisit = inst.allow_same_node_recovery and inst.num_drones == 1
+        self.max_loops = back if revisit else 0
+        self.anchors = revisit
         if inst.objective == "makespan":
             self.w = (1.0, 0.0, 0.0)
         else:
             self.w = (inst.time_weight, inst.truck_cost_per_m, inst.drone_cost_per_m)
         self.calls = 0
+        self._nof = np.zeros((1, 1, 1))
 
-    def run(self, tour: NDArray[np.int64]) -> tuple[float, object, object, object]:
+    def run(self, tour: NDArray[np.int64]) -> tuple[float, object]:
+        """DP value of a giant tour and its predecessor arrays (for :meth:`decode`)."""
         self.calls += 1
         inst = self.inst
-        fn = split_dp1 if inst.num_drones <= 1 else split_dp
-        return fn(
+        args = (
             tour,
             inst.truck_time_s,
             inst.truck_dist_m,
@@ -88,9 +98,64 @@ class _Evaluator:
             self.w[1],
             self.w[2],
         )
+        if inst.num_drones <= 1:
+            value, pred, _f = split_dp1(*args, bool(self.anchors), self._nof, 0)
+            return float(value), pred
+        value, pp, pk, pd = split_dp(*args)
+        return float(value), (pp, pk, pd)
+
+    def decode(
+        self, tour: NDArray[np.int64], pred: object
+    ) -> tuple[list[int], list[tuple[int, int, int]]]:
+        if self.inst.num_drones <= 1:
+            return decode1(tour, pred)  # type: ignore[arg-type]
+        pp, pk, pd = pred  # type: ignore[misc]
+        return decode(tour, pp, pk, pd)
 
     def cost(self, customers: list[int]) -> float:
         return float(self.run(np.array([0, *customers, 0], dtype=np.int64))[0])
+
+    def cost_from(
+        self, customers: list[int], ref: tuple[list[int], object] | None
+    ) -> tuple[float, tuple[list[int], object] | None]:
+        """Cost of a tour, reusing the DP rows of ``ref`` (a tour and its table) up to the
+        first position where the two differ; returns the cost and this tour's reference."""
+        inst = self.inst
+        if inst.num_drones > 1:
+            return self.cost(customers), None
+        start = 0
+        if ref is not None:
+            old = ref[0]
+            while start < len(customers) and old[start] == customers[start]:
+                start += 1
+            start += 1  # sequence positions count the depot first
+            if start > len(customers):
+                start = len(customers)
+        self.calls += 1
+        value, _pred, f = split_dp1(
+            np.array([0, *customers, 0], dtype=np.int64),
+            inst.truck_time_s,
+            inst.truck_dist_m,
+            inst.drone_time_s,
+            inst.drone_dist_m,
+            self.elig,
+            inst.truck_service_s,
+            inst.drone_service_s,
+            self.has_end,
+            self.endur,
+            float(inst.launch_s),
+            float(inst.recovery_s),
+            int(inst.num_drones),
+            int(self.span),
+            int(self.max_loops),
+            self.w[0],
+            self.w[1],
+            self.w[2],
+            bool(self.anchors),
+            ref[1] if ref is not None else self._nof,
+            start if ref is not None else 0,
+        )
+        return float(value), (customers, f)
 
 
 def tsp_tour(inst: SidekickInstance, *, time_s: float, seed: int) -> list[int]:
@@ -145,6 +210,17 @@ def _neighbour_lists(inst: SidekickInstance, k: int) -> list[list[int]]:
     return out
 
 
+def _moved(old: list[int], new: list[int]) -> set[int]:
+    """Customers whose predecessor or successor differs between two tours."""
+
+    def links(t: list[int]) -> dict[int, tuple[int, int]]:
+        full = [0, *t, 0]
+        return {full[x]: (full[x - 1], full[x + 1]) for x in range(1, len(full) - 1)}
+
+    a, b = links(old), links(new)
+    return {u for u in b if a.get(u) != b[u]}
+
+
 def _local_search(
     tour: list[int],
     cost: float,
@@ -152,58 +228,77 @@ def _local_search(
     near: list[list[int]],
     rng: np.random.Generator,
     deadline: float,
+    active: set[int] | None = None,
 ) -> tuple[list[int], float]:
-    """First-improvement descent over relocate (1-3), 2-opt and swap moves."""
+    """First-improvement descent over relocate (1-3), 2-opt and swap moves.
+
+    Only customers in ``active`` (all when None) are examined; an improving move re-activates
+    the customers whose neighbours changed and their near neighbours (don't-look bits)."""
     m = len(tour)
-    improved = True
-    while improved and time.perf_counter() < deadline:
+    cost, ref = ev.cost_from(tour, None)
+    queue = list(active) if active is not None else list(tour)
+    queue = [int(u) for u in rng.permutation(queue)]
+    queued = set(queue)
+    while queue and time.perf_counter() < deadline:
+        u = queue.pop()
+        queued.discard(u)
+        pos = {v: i for i, v in enumerate(tour)}
+        i = pos[u]
         improved = False
-        order = rng.permutation(m)
-        for idx in order:
-            if time.perf_counter() >= deadline:
-                break
-            u = tour[int(idx)]
-            pos = {v: i for i, v in enumerate(tour)}
-            i = pos[u]
-            for v in near[u]:
-                j = pos[v]
-                cands: list[list[int]] = []
-                for length in (1, 2, 3):  # relocate u.. after / before v
-                    if i + length > m:
-                        break
-                    seg = tour[i : i + length]
-                    if v in seg:
-                        break
-                    rest = tour[:i] + tour[i + length :]
-                    jj = rest.index(v)
-                    cands.append(rest[: jj + 1] + seg + rest[jj + 1 :])
-                    cands.append(rest[:jj] + seg + rest[jj:])
-                    cands.append(rest[: jj + 1] + seg[::-1] + rest[jj + 1 :])
-                a, b = min(i, j), max(i, j)
-                cands.append(tour[:a] + tour[a : b + 1][::-1] + tour[b + 1 :])  # 2-opt
-                if a + 1 <= b:
-                    cands.append(tour[: a + 1] + tour[a + 1 : b + 1][::-1] + tour[b + 1 :])
-                sw = tour.copy()
-                sw[i], sw[j] = sw[j], sw[i]
-                cands.append(sw)
-                for cand in cands:
-                    c = ev.cost(cand)
-                    if c < cost - 1e-9:
-                        tour, cost = cand, c
-                        improved = True
-                        break
-                if improved:
+        for v in near[u]:
+            j = pos[v]
+            cands: list[list[int]] = []
+            for length in (1, 2, 3):  # relocate u.. after / before v
+                if i + length > m:
+                    break
+                seg = tour[i : i + length]
+                if v in seg:
+                    break
+                rest = tour[:i] + tour[i + length :]
+                jj = rest.index(v)
+                cands.append(rest[: jj + 1] + seg + rest[jj + 1 :])
+                cands.append(rest[:jj] + seg + rest[jj:])
+                cands.append(rest[: jj + 1] + seg[::-1] + rest[jj + 1 :])
+            a, b = min(i, j), max(i, j)
+            cands.append(tour[:a] + tour[a : b + 1][::-1] + tour[b + 1 :])  # 2-opt
+            if a + 1 <= b:
+                cands.append(tour[: a + 1] + tour[a + 1 : b + 1][::-1] + tour[b + 1 :])
+            sw = tour.copy()
+            sw[i], sw[j] = sw[j], sw[i]
+            cands.append(sw)
+            for cand in cands:
+                c, cref = ev.cost_from(cand, ref)
+                if c < cost - 1e-9:
+                    touched = _moved(tour, cand) | {u, v}
+                    tour, cost, ref = cand, c, cref
+                    improved = True
                     break
             if improved:
                 break
+        if improved:
+            wake = set(touched)
+            for w in touched:
+                wake.update(near[w][:4])
+            for w in wake:
+                if w not in queued:
+                    queue.insert(0, w) if rng.random() < 0.5 else queue.append(w)
+                    queued.add(w)
     return tour, cost
 
 
 def _perturb(tour: list[int], rng: np.random.Generator) -> list[int]:
-    """Random double bridge or a few random relocations."""
+    """A local double bridge (two short adjacent segments swapped), a global one, or a few
+    random relocations."""
     m = len(tour)
     t = tour.copy()
-    if m >= 8 and rng.random() < 0.5:
+    r = rng.random()
+    if m >= 6 and r < 0.4:
+        l1, l2 = int(rng.integers(1, 4)), int(rng.integers(1, 4))
+        if l1 + l2 < m:
+            a = int(rng.integers(0, m - l1 - l2 + 1))
+            b, c = a + l1, a + l1 + l2
+            return t[:a] + t[b:c] + t[a:b] + t[c:]
+    if m >= 8 and r < 0.6:
         a, b, c = sorted(rng.choice(np.arange(1, m), size=3, replace=False))
         return t[:a] + t[b:c] + t[a:b] + t[c:]
     for _ in range(int(rng.integers(2, 4))):
@@ -224,7 +319,7 @@ def solve_sidekick(
     m = inst.n - 1
     span = params.span
     if span is None:
-        span = m + 1 if m <= 12 else (16 if inst.num_drones <= 1 else 8)
+        span = m + 1 if m <= 10 else (12 if inst.num_drones <= 1 else 8)
     near = _neighbour_lists(inst, min(params.neighbours, max(1, m - 1)))
     tsp_s = params.tsp_time_s
     if tsp_s is None:
@@ -232,6 +327,40 @@ def solve_sidekick(
     starts = [tsp_tour(inst, time_s=tsp_s, seed=params.seed), nearest_neighbour_tour(inst)]
     calls = 0
     its = 0
+    explicit = not inst.allow_same_node_recovery and inst.num_drones >= 1
+    if explicit:
+        # van tour shaped by the exact one-drone DP, then ruin-and-recreate over explicit
+        # plans in which every drone has its own launch and recovery stops
+        one = inst.with_drones(1)
+        ev1 = _Evaluator(one, m + 1 if m <= 20 else 16)
+        share = 0.5 if inst.num_drones == 1 else 0.3
+        mid = time.perf_counter() + share * (deadline - time.perf_counter())
+        tour1, _c1, it1 = _ils(starts, ev1, near, rng, mid, params.max_iterations, None)
+        calls += ev1.calls
+        its += it1
+        seq = np.array([0, *tour1, 0], dtype=np.int64)
+        _v, pred = ev1.run(seq)
+        route, sorties = ev1.decode(seq, pred)
+        plan = Plan(route, [(0, i, j, k) for i, j, k in sorties])
+        plan, it2 = ruin_recreate(
+            inst,
+            plan,
+            deadline=deadline,
+            rng=rng,
+            near=near,
+            max_iterations=params.max_iterations,
+            target=params.target,
+        )
+        its += it2
+        return plan_solution(
+            inst,
+            plan,
+            stats={
+                "iterations": float(its),
+                "dp_calls": float(calls),
+                "runtime_s": time.perf_counter() - t0,
+            },
+        )
     if inst.num_drones > 1:
         # shape the tour with the fast one-drone DP, then polish with all drones
         one = inst.with_drones(1)
@@ -259,6 +388,246 @@ def solve_sidekick(
     )
 
 
+class _PlanCost:
+    """Binds the instance arrays for :func:`best_insert` and :func:`best_sched`."""
+
+    def __init__(self, inst: SidekickInstance, span: int, max_launch: int = 10) -> None:
+        self.inst = inst
+        self.span = span
+        self.max_launch = max_launch
+        self.elig = inst.eligible_mask()
+        self.has_end = inst.endurance_s is not None
+        self.endur = inst.endurance_s if inst.endurance_s is not None else np.zeros((1, 1, 1))
+        if inst.objective == "makespan":
+            self.w = (1.0, 0.0, 0.0)
+        else:
+            self.w = (inst.time_weight, inst.truck_cost_per_m, inst.drone_cost_per_m)
+        i = inst
+        self.common = (
+            i.truck_time_s,
+            i.truck_dist_m,
+            i.drone_time_s,
+            i.drone_dist_m,
+            i.truck_service_s,
+            i.drone_service_s,
+            float(i.launch_s),
+            float(i.recovery_s),
+            self.has_end,
+            self.endur,
+            self.w[0],
+            self.w[1],
+            self.w[2],
+        )
+
+    def schedule(self, plan: Plan) -> tuple[float, float, tuple[NDArray[np.float64], ...]]:
+        """(objective, makespan, (arrival, departure, service, launch, recovery) arrays)."""
+        r, si, sj, sk, sd = plan.arrays()
+        nr, ns = len(r), len(si)
+        ws = np.zeros((6, max(nr, ns, 1)))
+        late = np.zeros(max(ns, 1), dtype=np.bool_)
+        c, mk = eval_plan(r, nr, si, sj, sk, sd, ns, self.inst.num_drones, *self.common, late, ws)
+        if c < 1e299:  # re-run the chosen policy for its times
+            viol = np.zeros(max(ns, 1), dtype=np.bool_)
+            c, mk = sched(
+                r,
+                nr,
+                si,
+                sj,
+                sk,
+                sd,
+                ns,
+                self.inst.num_drones,
+                *self.common[:10],
+                late,
+                *self.common[10:],
+                ws[0],
+                ws[1],
+                ws[2],
+                ws[3],
+                ws[4],
+                viol,
+            )
+        return float(c), float(mk), (ws[0], ws[1], ws[2], ws[3], ws[4])
+
+    def cost(self, plan: Plan) -> float:
+        return self.schedule(plan)[0]
+
+    def insert(self, plan: Plan, c: int) -> bool:
+        r, si, sj, sk, sd = plan.arrays()
+        v, kind, a, b, d = best_insert(
+            c,
+            r,
+            len(r),
+            si,
+            sj,
+            sk,
+            sd,
+            len(si),
+            self.inst.num_drones,
+            *self.common,
+            self.elig,
+            self.span,
+            True,
+            self.max_launch,
+        )
+        if kind < 0 or v >= 1e299:
+            return False
+        plan.insert(c, int(kind), int(a), int(b), int(d))
+        return True
+
+
+def ruin_recreate(
+    inst: SidekickInstance,
+    plan: Plan,
+    *,
+    deadline: float,
+    rng: np.random.Generator,
+    near: list[list[int]],
+    max_iterations: int | None = None,
+    target: float | None = None,
+) -> tuple[Plan, int]:
+    """Improve an explicit plan: remove a few nearby customers, re-insert each at its cheapest
+    place (van position or any drone's launch/recovery pair), accept by a falling threshold."""
+    m = inst.n - 1
+    pc = _PlanCost(inst, span=min(m + 1, 12))
+    cur, cur_cost = plan, pc.cost(plan)
+    best, best_cost = cur.copy(), cur_cost
+    t_start = time.perf_counter()
+    total = max(1e-6, deadline - t_start)
+    it = 0
+    while time.perf_counter() < deadline and m >= 2:
+        if max_iterations is not None and it >= 20 * max_iterations:
+            break
+        if target is not None and best_cost <= target + 1e-6:
+            break
+        it += 1
+        cand = cur.copy()
+        removed = _ruin(cand, rng, near, m)
+        order = [int(x) for x in rng.permutation(removed)]
+        if all(pc.insert(cand, c) for c in order):
+            cost = pc.cost(cand)
+            frac = (time.perf_counter() - t_start) / total
+            thr = 0.01 * (1.0 - frac) * best_cost * rng.random()
+            if cost < best_cost - 1e-9:
+                cand, cost = _two_opt(cand, cost, pc, deadline)
+                best, best_cost = cand.copy(), cost
+            if cost <= cur_cost + thr:
+                cur, cur_cost = cand, cost
+        if rng.random() < 0.02:
+            cur, cur_cost = best.copy(), best_cost
+    return best, it
+
+
+def _ruin(plan: Plan, rng: np.random.Generator, near: list[list[int]], m: int) -> list[int]:
+    """Take some customers out: a cluster of near ones, a string of van stops, or sorties."""
+    cap = min(m, 5 + m // 20)
+    size = int(rng.integers(1, cap + 1))
+    kind = rng.random()
+    chosen: list[int] = []
+    if kind < 0.5 or len(plan.route) <= 3:
+        seed = int(rng.integers(1, m + 1))
+        pool = [seed, *near[seed][: 2 * size]]
+        chosen = [seed] + [int(x) for x in rng.permutation(pool[1:])[: size - 1]]
+    elif kind < 0.8 or not plan.sorties:
+        x = int(rng.integers(1, len(plan.route) - 1))
+        chosen = plan.route[x : min(len(plan.route) - 1, x + max(1, size // 2))]
+    else:
+        idx = rng.permutation(len(plan.sorties))[:size]
+        chosen = [plan.sorties[int(t)][2] for t in idx]
+    removed: list[int] = []
+    for c in chosen:
+        if c not in removed:
+            removed.extend(plan.remove(c))
+    return removed
+
+
+def _two_opt(plan: Plan, cost: float, pc: _PlanCost, deadline: float) -> tuple[Plan, float]:
+    """First-improvement 2-opt on the van's route, tried only where the van drives less.
+    Sorties follow their stops (one inside a reversed stretch flies the other way round); when
+    that breaks the plan, the sorties touching the stretch are re-inserted afresh."""
+    tt = pc.inst.truck_time_s
+    improved = True
+    while improved and time.perf_counter() < deadline:
+        improved = False
+        r = plan.route
+        nr = len(r)
+        for a in range(1, nr - 2):
+            for b in range(a + 1, min(nr - 1, a + 25)):
+                seg = r[a : b + 1]
+                old = tt[r[a - 1], r[a]] + tt[r[b], r[b + 1]]
+                old += sum(tt[x, y] for x, y in zip(seg, seg[1:], strict=False))
+                new = tt[r[a - 1], r[b]] + tt[r[a], r[b + 1]]
+                new += sum(tt[y, x] for x, y in zip(seg, seg[1:], strict=False))
+                if new >= old - 1e-6:
+                    continue
+
+                def f(x: int, a: int = a, b: int = b) -> int:
+                    return a + b - x if a <= x <= b else x
+
+                route = r[:a] + seg[::-1] + r[b + 1 :]
+                sorties = []
+                for d, i, j, k in plan.sorties:
+                    i2, k2 = f(i), f(k)
+                    sorties.append((d, i2, j, k2) if i2 < k2 else (d, k2, j, i2))
+                cand = Plan(route, sorties)
+                c = pc.cost(cand)
+                if c >= cost - 1e-9:  # repair: re-insert the sorties that touch the stretch
+                    keep = [s for s in sorties if s[3] < a or s[1] > b]
+                    out = [s[2] for s in sorties if not (s[3] < a or s[1] > b)]
+                    cand = Plan(route, keep)
+                    if all(pc.insert(cand, x) for x in out):
+                        c = pc.cost(cand)
+                if c < cost - 1e-9:
+                    plan, cost, improved = cand, c, True
+                    break
+                if time.perf_counter() >= deadline:
+                    break
+            if improved or time.perf_counter() >= deadline:
+                break
+    return plan, cost
+
+
+def plan_solution(
+    inst: SidekickInstance, plan: Plan, *, stats: dict[str, float] | None = None
+) -> SidekickSolution:
+    """The scheduled :class:`SidekickSolution` of an explicit plan (times from the scheduler)."""
+    pc = _PlanCost(inst, span=inst.n)
+    cost, mk, (arr, dep, sst, lst, rst) = pc.schedule(plan)
+    if cost >= 1e299:
+        raise ProblemError("plan", "infeasible plan")
+    route = plan.route
+    nr = len(route)
+    sorties = []
+    drone_m = 0.0
+    for idx, (d, i, j, k) in enumerate(plan.sorties):
+        lend = float(lst[idx]) + inst.launch_s
+        sorties.append(
+            Sortie(
+                drone=int(d),
+                launch_index=int(i),
+                customer=int(j),
+                recovery_index=int(k),
+                launch_start_s=float(lst[idx]),
+                recovery_start_s=float(rst[idx]),
+                energy_j=flight_energy_j(inst, route[i], j, route[k], float(rst[idx]) - lend),
+            )
+        )
+        drone_m += float(inst.drone_dist_m[route[i], j] + inst.drone_dist_m[j, route[k]])
+    truck_m = sum(float(inst.truck_dist_m[route[x - 1], route[x]]) for x in range(1, nr))
+    return SidekickSolution(
+        route=tuple(int(v) for v in route),
+        sorties=tuple(sorties),
+        arrival_s=tuple(float(t) for t in arr[:nr]),
+        departure_s=tuple(float(t) for t in dep[:nr]),
+        service_start_s=tuple(None if t < 0 else float(t) for t in sst[:nr]),
+        makespan_s=mk,
+        cost=objective_value(inst, mk, truck_m, drone_m),
+        truck_dist_m=truck_m,
+        drone_dist_m=drone_m,
+        stats=dict(stats or {}),
+    )
+
+
 def _ils(
     starts: list[list[int]],
     ev: _Evaluator,
@@ -279,16 +648,31 @@ def _ils(
     cur, cur_cost = _local_search(best, best_cost, ev, near, rng, deadline)
     best, best_cost = cur, cur_cost
     it = 0
+    since = 0  # iterations since the best improved
     while time.perf_counter() < deadline and m >= 3:
         if max_iterations is not None and it >= max_iterations:
             break
         if target is not None and best_cost <= target + 1e-6:
             break
         it += 1
+        since += 1
+        if since > 20 + 2 * m:  # stagnation: restart from a kicked start tour
+            since = 0
+            st = list(starts[int(rng.integers(len(starts)))])
+            for _ in range(3):
+                st = _perturb(st, rng)
+            cur, cur_cost = _local_search(st, ev.cost(st), ev, near, rng, deadline)
+            if cur_cost < best_cost - 1e-9:
+                best, best_cost = cur, cur_cost
+            continue
         cand = _perturb(cur, rng)
-        cand, cand_cost = _local_search(cand, ev.cost(cand), ev, near, rng, deadline)
+        wake = _moved(cur, cand)
+        for w in list(wake):
+            wake.update(near[w][:4])
+        cand, cand_cost = _local_search(cand, ev.cost(cand), ev, near, rng, deadline, wake)
         if cand_cost < best_cost - 1e-9:
             best, best_cost = cand, cand_cost
+            since = 0
         if cand_cost <= cur_cost + 1e-9 or rng.random() < 0.05:
             cur, cur_cost = cand, cand_cost
         if rng.random() < 0.1:
@@ -309,10 +693,10 @@ def plan_for_tour(
         raise ProblemError("tour", "must list every customer exactly once")
     ev = _Evaluator(inst, span if span is not None else m + 1)
     seq = np.array([0, *customers, 0], dtype=np.int64)
-    value, pp, pk, pd = ev.run(seq)
+    value, pred = ev.run(seq)
     if not math.isfinite(value) or value >= 1e299:
         raise ProblemError("tour", "no feasible plan for this tour")
-    route, sorties = decode(seq, pp, pk, pd)  # type: ignore[arg-type]
+    route, sorties = ev.decode(seq, pred)
     sol = schedule(inst, route, sorties)
     from dataclasses import replace
 

@@ -263,15 +263,33 @@ def split_dp1(
     w_time,
     c_truck,
     c_drone,
+    anchors,
+    f0,
+    start,
 ):  # pragma: no cover - compiled
-    """The DP of :func:`split_dp` for at most one drone, O(1) per operation by prefix sums."""
+    """The DP for at most one drone, O(1) per operation by prefix sums.
+
+    ``f0`` and ``start``: the DP table of a sequence equal to this one before position
+    ``start`` (its rows before ``start`` are reused; ``start = 0`` computes everything).
+
+    State ``f[p, v, a]``: positions up to ``p`` are served, the van stands at the node of
+    position ``p - v`` and may later come back to the *anchor*, the node of position ``p - a``
+    (``a == v``: no anchor besides the van's own node). Moves: a plain leg, an operation to a
+    new node (optionally remembering the node it left as anchor, when ``anchors``), a loop, a
+    return operation to the van's node, and an operation back to the anchor (the van goes out
+    and comes back: ``A -> B`` then ``B -> A``, each with its own drone sortie, as in TSP-D
+    optima). Returns ``(cost, pred)``; ``pred[p, v, a] = (pp, pv, pa, drone position, kind)``.
+    """
     m = seq.shape[0] - 2
     nk = max_loops + 1
-    f = np.full((m + 2, nk), INF)
-    f[0, 0] = 0.0
-    pred_p = np.full((m + 2, nk), -1, dtype=np.int64)
-    pred_k = np.full((m + 2, nk), -1, dtype=np.int64)
-    pred_d = np.full((m + 2, nk, 4), -1, dtype=np.int64)
+    f = np.full((m + 2, nk, nk), INF)
+    f[0, 0, 0] = 0.0
+    p_first = 0
+    if start > 0:
+        for x in range(min(start, m + 2)):
+            f[x] = f0[x]
+        p_first = max(0, start - span - 1)
+    pred = np.full((m + 2, nk, nk, 5), -1, dtype=np.int64)
     pt = np.zeros(m + 2)  # pt[x]: van time along the sequence from position 0 to x
     pdist = np.zeros(m + 2)
     ps = np.zeros(m + 2)  # ps[x]: service of positions 1..x
@@ -279,110 +297,199 @@ def split_dp1(
         pt[x] = pt[x - 1] + tt[seq[x - 1], seq[x]]
         pdist[x] = pdist[x - 1] + td[seq[x - 1], seq[x]]
         ps[x] = ps[x - 1] + (tserv[seq[x]] if x <= m else 0.0)
-    for p in range(m + 1):
-        for k in range(nk):
-            base = f[p, k]
-            if base >= INF:
-                continue
-            q = p - k
-            a = seq[q]
-            if k < max_loops and p + 1 <= m and n_drones >= 1 and elig[seq[p + 1]]:
-                dn = seq[p + 1]
-                fl = dt[a, dn] + dserv[dn] + dt[dn, a]
-                if not (has_end and fl > endur[a, dn, a] + 1e-9):
-                    c = base + w_time * (s_l + fl + s_r) + c_drone * (dd[a, dn] + dd[dn, a])
-                    if c < f[p + 1, k + 1] - 1e-12:
-                        f[p + 1, k + 1] = c
-                        pred_p[p + 1, k + 1] = p
-                        pred_k[p + 1, k + 1] = k
-                        pred_d[p + 1, k + 1, 0] = -2
-            first = seq[p + 1]
-            # plain van leg to the next position
-            bnode = first
-            bserv = tserv[bnode] if p + 1 <= m else 0.0
-            c = base + w_time * (tt[a, bnode] + bserv) + c_truck * td[a, bnode]
-            if c < f[p + 1, 0] - 1e-12:
-                f[p + 1, 0] = c
-                pred_p[p + 1, 0] = p
-                pred_k[p + 1, 0] = k
-                pred_d[p + 1, 0, 0] = -1
-            if n_drones < 1:
-                continue
-            bmax = min(p + span, m + 1)
-            for b in range(p + 2, bmax + 1):
-                bnode = seq[b]
-                bserv = tserv[bnode] if b <= m else 0.0
-                t_full = tt[a, first] + (pt[b] - pt[p + 1]) + (ps[b - 1] - ps[p])
-                d_full = td[a, first] + (pdist[b] - pdist[p + 1])
-                for d in range(p + 1, b):
-                    dn = seq[d]
-                    if not elig[dn]:
-                        continue
-                    prev = a if d == p + 1 else seq[d - 1]
-                    nxt = seq[d + 1]
-                    t_tr = t_full - tt[prev, dn] - tt[dn, nxt] + tt[prev, nxt] - tserv[dn]
-                    d_tr = d_full - td[prev, dn] - td[dn, nxt] + td[prev, nxt]
-                    fl = dt[a, dn] + dserv[dn] + dt[dn, bnode]
-                    lim = endur[a, dn, bnode] if has_end else INF
-                    if fl > lim + 1e-9:
-                        continue
-                    arr = s_l + fl
-                    clock = s_l + t_tr
-                    if arr <= clock + 1e-12:
-                        rs = clock
-                        clock = rs + s_r + bserv
-                    else:
-                        if bserv > 0.0:
-                            clock += bserv
-                        rs = arr if arr > clock else clock
-                        clock = rs + s_r
-                    if rs - s_l > lim + 1e-9:
-                        continue
-                    c = (
-                        base
-                        + w_time * clock
-                        + c_truck * d_tr
-                        + c_drone * (dd[a, dn] + dd[dn, bnode])
-                    )
-                    if c < f[b, 0] - 1e-12:
-                        f[b, 0] = c
-                        pred_p[b, 0] = p
-                        pred_k[b, 0] = k
-                        pred_d[b, 0, 0] = d
-            # return operation: the van leaves seq[q], serves p+1..b (less the drone's customer)
-            # and comes back to seq[q] while the drone flies seq[q] -> d -> seq[q]
-            for b in range(p + 2, min(p + span, m) + 1):
-                k2 = k + (b - p)
-                if k2 > max_loops:
-                    break
-                t_full = tt[a, first] + (pt[b] - pt[p + 1]) + (ps[b] - ps[p]) + tt[seq[b], a]
-                d_full = td[a, first] + (pdist[b] - pdist[p + 1]) + td[seq[b], a]
-                for d in range(p + 1, b + 1):
-                    dn = seq[d]
-                    if not elig[dn]:
-                        continue
-                    prev = a if d == p + 1 else seq[d - 1]
-                    nxt = a if d == b else seq[d + 1]
-                    t_tr = t_full - tt[prev, dn] - tt[dn, nxt] + tt[prev, nxt] - tserv[dn]
-                    d_tr = d_full - td[prev, dn] - td[dn, nxt] + td[prev, nxt]
+    for p in range(p_first, m + 1):
+        for v in range(nk):
+            for an in range(v, nk):
+                base = f[p, v, an]
+                if base >= INF:
+                    continue
+                a = seq[p - v]
+                h = seq[p - an]
+                # loop: drone round trip to seq[p+1] while the van waits at a
+                if v < max_loops and p + 1 <= m and n_drones >= 1 and elig[seq[p + 1]]:
+                    dn = seq[p + 1]
                     fl = dt[a, dn] + dserv[dn] + dt[dn, a]
-                    lim = endur[a, dn, a] if has_end else INF
-                    if fl > lim + 1e-9:
+                    if not (has_end and fl > endur[a, dn, a] + 1e-9):
+                        c = base + w_time * (s_l + fl + s_r) + c_drone * (dd[a, dn] + dd[dn, a])
+                        na = an + 1 if an + 1 <= max_loops else v + 1
+                        if c < f[p + 1, v + 1, na] - 1e-12:
+                            f[p + 1, v + 1, na] = c
+                            pred[p + 1, v + 1, na, 0] = p
+                            pred[p + 1, v + 1, na, 1] = v
+                            pred[p + 1, v + 1, na, 2] = an
+                            pred[p + 1, v + 1, na, 3] = p + 1
+                            pred[p + 1, v + 1, na, 4] = 1
+                first = seq[p + 1]
+                # from a state with a separate anchor only loops and the way back to the
+                # anchor are useful (every other move is as good from the anchor-free state)
+                if an == v:
+                    # plain van leg to the next position
+                    bserv = tserv[first] if p + 1 <= m else 0.0
+                    c = base + w_time * (tt[a, first] + bserv) + c_truck * td[a, first]
+                    for keep in range(2):
+                        na = 0
+                        if keep > 0:
+                            if not anchors or p + 1 > m:
+                                break
+                            na = v + 1
+                            if na > max_loops:
+                                continue
+                        if c < f[p + 1, 0, na] - 1e-12:
+                            f[p + 1, 0, na] = c
+                            pred[p + 1, 0, na, 0] = p
+                            pred[p + 1, 0, na, 1] = v
+                            pred[p + 1, 0, na, 2] = an
+                            pred[p + 1, 0, na, 3] = -1
+                            pred[p + 1, 0, na, 4] = 0
+                    if n_drones < 1:
                         continue
-                    arr = s_l + fl
-                    clock = s_l + t_tr
-                    rs = arr if arr > clock else clock
-                    if rs - s_l > lim + 1e-9:
-                        continue
-                    clock = rs + s_r
-                    c = base + w_time * clock + c_truck * d_tr + c_drone * (dd[a, dn] + dd[dn, a])
-                    if c < f[b, k2] - 1e-12:
-                        f[b, k2] = c
-                        pred_p[b, k2] = p
-                        pred_k[b, k2] = k
-                        pred_d[b, k2, 0] = d
-                        pred_d[b, k2, 1] = -3  # return marker
-    return f[m + 1, 0], pred_p, pred_k, pred_d
+                    bmax = min(p + span, m + 1)
+                    for b in range(p + 2, bmax + 1):
+                        bnode = seq[b]
+                        bserv = tserv[bnode] if b <= m else 0.0
+                        t_full = tt[a, first] + (pt[b] - pt[p + 1]) + (ps[b - 1] - ps[p])
+                        d_full = td[a, first] + (pdist[b] - pdist[p + 1])
+                        na_keep = b - p + v
+                        for d in range(p + 1, b):
+                            dn = seq[d]
+                            if not elig[dn]:
+                                continue
+                            prev = a if d == p + 1 else seq[d - 1]
+                            nxt = seq[d + 1]
+                            t_tr = t_full - tt[prev, dn] - tt[dn, nxt] + tt[prev, nxt] - tserv[dn]
+                            d_tr = d_full - td[prev, dn] - td[dn, nxt] + td[prev, nxt]
+                            fl = dt[a, dn] + dserv[dn] + dt[dn, bnode]
+                            lim = endur[a, dn, bnode] if has_end else INF
+                            if fl > lim + 1e-9:
+                                continue
+                            arr = s_l + fl
+                            clock = s_l + t_tr
+                            if arr <= clock + 1e-12:
+                                rs = clock
+                                clock = rs + s_r + bserv
+                            else:
+                                if bserv > 0.0:
+                                    clock += bserv
+                                rs = arr if arr > clock else clock
+                                clock = rs + s_r
+                            if rs - s_l > lim + 1e-9:
+                                continue
+                            c = (
+                                base
+                                + w_time * clock
+                                + c_truck * d_tr
+                                + c_drone * (dd[a, dn] + dd[dn, bnode])
+                            )
+                            for keep in range(2):
+                                na = 0
+                                if keep > 0:
+                                    if not anchors or b > m:
+                                        break
+                                    na = na_keep
+                                    if na > max_loops:
+                                        continue
+                                if c < f[b, 0, na] - 1e-12:
+                                    f[b, 0, na] = c
+                                    pred[b, 0, na, 0] = p
+                                    pred[b, 0, na, 1] = v
+                                    pred[b, 0, na, 2] = an
+                                    pred[b, 0, na, 3] = d
+                                    pred[b, 0, na, 4] = 0
+                # return operations: the van leaves a, serves p+1..b (less the drone's
+                # customer) and ends at a (kind 2) or at the anchor h (kind 3); the drone
+                # flies a -> d -> end
+                for kind in range(2, 4):
+                    if kind == 2:
+                        if max_loops == 0 or an != v:
+                            continue
+                        end = a
+                        shift = v
+                    else:
+                        if not anchors or an == v:
+                            continue
+                        end = h
+                        shift = an
+                    bmin = p + 2 if kind == 2 else p + 1
+                    for b in range(bmin, min(p + span, m) + 1):
+                        nv = shift + (b - p)
+                        if nv > max_loops:
+                            break
+                        na = an + (b - p) if kind == 2 else nv
+                        if na > max_loops:
+                            na = nv
+                        t_full = (
+                            tt[a, first] + (pt[b] - pt[p + 1]) + (ps[b] - ps[p]) + tt[seq[b], end]
+                        )
+                        d_full = td[a, first] + (pdist[b] - pdist[p + 1]) + td[seq[b], end]
+                        for d in range(p + 1, b + 1):
+                            dn = seq[d]
+                            if not elig[dn]:
+                                continue
+                            prev = a if d == p + 1 else seq[d - 1]
+                            nxt = end if d == b else seq[d + 1]
+                            t_tr = t_full - tt[prev, dn] - tt[dn, nxt] + tt[prev, nxt] - tserv[dn]
+                            d_tr = d_full - td[prev, dn] - td[dn, nxt] + td[prev, nxt]
+                            fl = dt[a, dn] + dserv[dn] + dt[dn, end]
+                            lim = endur[a, dn, end] if has_end else INF
+                            if fl > lim + 1e-9:
+                                continue
+                            arr = s_l + fl
+                            clock = s_l + t_tr
+                            rs = arr if arr > clock else clock
+                            if rs - s_l > lim + 1e-9:
+                                continue
+                            clock = rs + s_r
+                            c = (
+                                base
+                                + w_time * clock
+                                + c_truck * d_tr
+                                + c_drone * (dd[a, dn] + dd[dn, end])
+                            )
+                            if c < f[b, nv, na] - 1e-12:
+                                f[b, nv, na] = c
+                                pred[b, nv, na, 0] = p
+                                pred[b, nv, na, 1] = v
+                                pred[b, nv, na, 2] = an
+                                pred[b, nv, na, 3] = d
+                                pred[b, nv, na, 4] = kind
+    return f[m + 1, 0, 0], pred, f
+
+
+def decode1(
+    seq: NDArray[np.int64], pred: NDArray[np.int64]
+) -> tuple[list[int], list[tuple[int, int, int]]]:
+    """Van route and sorties (launch route index, customer, recovery index) of :func:`split_dp1`."""
+    m = seq.shape[0] - 2
+    steps: list[tuple[int, int, int, int, int, int]] = []  # (pp, pv, pa, p, d, kind)
+    p, v, a = m + 1, 0, 0
+    while p > 0:
+        pp, pv, pa, d, kind = (int(x) for x in pred[p, v, a])
+        if pp < 0:
+            raise RuntimeError("split DP found no feasible plan")
+        steps.append((pp, pv, pa, p, d, kind))
+        p, v, a = pp, pv, pa
+    steps.reverse()
+    route = [int(seq[0])]
+    sorties: list[tuple[int, int, int]] = []
+    for pp, pv, pa, p, d, kind in steps:
+        start = len(route) - 1
+        if kind == 1:  # loop from the van's current stop
+            sorties.append((start, int(seq[d]), start))
+            continue
+        if kind in (2, 3):  # back to the van's stop or to the anchor
+            home_pos = pp - pv if kind == 2 else pp - pa
+            for x in range(pp + 1, p + 1):
+                if x != d:
+                    route.append(int(seq[x]))
+            route.append(int(seq[home_pos]))
+            sorties.append((start, int(seq[d]), len(route) - 1))
+            continue
+        for x in range(pp + 1, p + 1):
+            if x != d:
+                route.append(int(seq[x]))
+        if d >= 0:
+            sorties.append((start, int(seq[d]), len(route) - 1))
+    return route, sorties
 
 
 def decode(

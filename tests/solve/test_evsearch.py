@@ -1,0 +1,217 @@
+"""The electric routing search: route evaluation by hand, station visits chosen inside the search,
+the vehicles-first objective, and the invariant that every stop is served once or reported."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from voltroute.evaluate import check
+from voltroute.io.evrptw import ABSTRACT_ECONOMICS, literature_ev, read_evrptw
+from voltroute.model import (
+    ChargingStation,
+    Depot,
+    Location,
+    Parcel,
+    Problem,
+    Stop,
+    TimeWindow,
+    Travel,
+)
+from voltroute.network import travel_matrices
+from voltroute.solve import SolveParams, solve
+from voltroute.solve.evsearch import (
+    BAD_ENERGY,
+    BAD_LOAD,
+    BAD_TIME,
+    OK,
+    build_search_data,
+    eval_route,
+    search,
+)
+
+TINY_TW = Path(__file__).resolve().parents[1] / "data" / "evrptw" / "tiny.txt"
+
+
+def _data(problem: Problem):  # type: ignore[no-untyped-def]
+    m = travel_matrices(problem)
+    return build_search_data(
+        problem, np.asarray(m.distance_m, float), np.asarray(m.duration_s, float)
+    )
+
+
+def _eval(problem: Problem, ids: list[str]):  # type: ignore[no-untyped-def]
+    data = _data(problem)
+    index = {**problem.stop_index, **problem.station_index}
+    seq = np.asarray([index[x] for x in ids], dtype=np.int32)
+    d = data.kernel_args()
+    out = np.zeros(4)
+    scratch = np.zeros((3, len(seq) + 4))
+    code = eval_route(seq, len(seq), 0, d, out, scratch)
+    return code, out, scratch
+
+
+def test_route_evaluation_by_hand():
+    """tiny.txt: battery 60, 1 per unit of distance, 2 s per unit charged (1800 kW), speed 1.
+
+    D0 -> C1 (20) -> C2 (20) -> D0 (40) = 80 > 60: infeasible without a charge. Via S1 (x=30)
+    between C1 and C2, no detour: arrives with 30, needs 10 + 40 = 50 to get home, charges 20
+    in 40 s. Times: C1 at 20, served 10 -> 30; S1 at 40, charged 40 s -> 80; C2 at 90,
+    served -> 100; home at 140. Busy time = 80 driving + 20 service + 40 charging = 140.
+    """
+    p = read_evrptw(TINY_TW)
+    code, _, _ = _eval(p, ["C1", "C2"])
+    assert code == BAD_ENERGY
+    code, out, scratch = _eval(p, ["C1", "S1", "C2"])
+    assert code == OK
+    assert out[0] == pytest.approx(80.0)  # distance
+    assert out[3] == pytest.approx(40.0)  # charging time, s
+    assert out[2] == pytest.approx(140.0)  # busy time, s
+    assert scratch[0, 1] == pytest.approx(20.0, abs=1e-6)  # kWh charged at S1
+    assert scratch[1, :3] == pytest.approx([30.0, 80.0, 100.0])  # departures
+    # after C2 instead: reaches S1 with 10, needs 30 home: 20 in 40 s; home at 140 too
+    code, out, scratch = _eval(p, ["C1", "C2", "S1"])
+    assert code == OK and scratch[0, 2] == pytest.approx(20.0, abs=1e-6)
+    # full charging: 50 at S1 after C2 takes 100 s, so home at 200
+    code, out, _ = _eval(p.replace(charging="full"), ["C1", "C2", "S1"])
+    assert code == OK and out[3] == pytest.approx(100.0)
+    # a shift ending at 150 rules full charging out, partial still fits (home at 140)
+    vt = p.vehicle_types[0].replace(shift_end_s=150)
+    assert _eval(p.replace(vehicle_types=[vt], charging="full"), ["C1", "C2", "S1"])[0] == BAD_TIME
+    assert _eval(p.replace(vehicle_types=[vt]), ["C1", "C2", "S1"])[0] == OK
+    # load: capacity 100, three stops of 10 fit; capacity 15 does not take two
+    small = p.replace(vehicle_types=[p.vehicle_types[0].replace(capacity_kg=15.0)])
+    assert _eval(small, ["C1", "S1", "C2"])[0] == BAD_LOAD
+
+
+def test_taper_charging_time_by_hand():
+    """Two bands: full power to 80 % of the battery, a quarter of it above. Battery 100 kWh,
+    50 kW: from 70 to 90 kWh takes 10 kWh at 50 kW (720 s) + 10 kWh at 12.5 kW (2880 s)."""
+    p = _line_problem(battery=100.0, taper=((0.0, 1.0), (0.8, 0.25)), power_kw=50.0)
+    # depot at 0, station at 30 km, stop at 60 km; 1 kWh/km; partial charging: the stop and back
+    # need 30 + 60 = 90 kWh after the station, which is reached with 70
+    code, out, scratch = _eval(p, ["S", "c1"])
+    assert code == OK
+    assert scratch[0, 0] == pytest.approx(20.0, abs=1e-6)
+    assert out[3] == pytest.approx(720.0 + 2880.0, rel=1e-6)
+
+
+def _line_problem(
+    *, battery: float, taper: tuple[tuple[float, float], ...], power_kw: float
+) -> Problem:
+    vt = literature_ev(name="ev", count=2, capacity=100.0, depot="D", battery=battery,
+                       consumption_per_unit=0.001, max_charge_kw=1000.0)  # fmt: skip
+    vt = vt.replace(powertrain=vt.powertrain.replace(charge_taper=taper))
+    return Problem(
+        name="line",
+        depots=(Depot(id="D", location=Location(x=0.0, y=0.0)),),
+        stops=(
+            Stop(
+                id="c1",
+                location=Location(x=60000.0, y=0.0),
+                parcels=(Parcel(id="p1", weight_kg=1.0, volume_m3=0.0),),
+            ),
+        ),  # fmt: skip
+        stations=(ChargingStation(id="S", location=Location(x=30000.0, y=0.0), power_kw=power_kw),),
+        vehicle_types=(vt,),
+        travel=Travel(model="euclidean", rounding="none", speed_kph=60.0),
+        economics=ABSTRACT_ECONOMICS,
+    )
+
+
+def test_search_puts_the_station_visit_inside_the_route():
+    p = read_evrptw(TINY_TW)
+    data = _data(p)
+    res = search(data, time_limit_s=5, seed=0, objective="cost", max_iterations=50)
+    stations = {p.station_index[s.id] for s in p.stations}
+    c3 = p.stop_index["C3"]
+    assert res.missing == (c3,)  # 31.6 from the nearest station: out of reach with 60
+    routes = [r for r in res.routes if p.stop_index["C2"] in r.nodes]
+    assert len(routes) == 1 and set(routes[0].nodes) & stations  # C2 needs a charge on the way
+
+
+def test_engine_plan_checks_feasible_and_reports_unreachable_stop():
+    p = read_evrptw(TINY_TW)
+    sol = solve(p, SolveParams(time_limit_s=5, max_iterations=100))
+    assert sol.solver["engine"] == "charging"
+    rep = check(p, sol)
+    assert rep.feasible, rep.summary()
+    assert [(u.stop, u.reason) for u in sol.unassigned] == [("C3", "energy")]
+
+
+def _grid_problem(n: int, seed: int, battery: float, windows: bool) -> Problem:
+    rng = np.random.default_rng(seed)
+    stops = []
+    for i in range(n):
+        x, y = rng.uniform(-40, 40, size=2)
+        tw = None
+        if windows:
+            a = float(rng.integers(0, 300))
+            tw = TimeWindow(start_s=int(a), end_s=int(a + rng.integers(60, 400)))
+        stops.append(
+            Stop(id=f"c{i}", location=Location(x=float(x), y=float(y)), service_time_s=5,
+                 time_window=tw,
+                 parcels=(Parcel(id=f"p{i}", weight_kg=float(rng.integers(1, 10)), volume_m3=0.0),))
+        )  # fmt: skip
+    stations = tuple(
+        ChargingStation(id=f"S{j}", location=Location(x=float(x), y=float(y)), power_kw=1800.0)
+        for j, (x, y) in enumerate([(0.0, 0.0), (30.0, 30.0), (-30.0, -30.0), (30.0, -30.0)])
+    )
+    vt = literature_ev(name="ev", count=n, capacity=25.0, depot="D", battery=battery,
+                       consumption_per_unit=1.0, max_charge_kw=1800.0)  # fmt: skip
+    return Problem(
+        name=f"grid-{seed}",
+        depots=(Depot(id="D", location=Location(x=0.0, y=0.0), close_s=1000),),
+        stops=tuple(stops),
+        stations=stations,
+        vehicle_types=(vt,),
+        travel=Travel(model="euclidean", rounding="none", speed_kph=3.6),
+        economics=ABSTRACT_ECONOMICS,
+    )
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    n=st.integers(2, 9),
+    seed=st.integers(0, 10_000),
+    battery=st.floats(60.0, 200.0),
+    windows=st.booleans(),
+    objective=st.sampled_from(["cost", "vehicles"]),
+)
+def test_every_stop_served_once_or_reported_and_plan_checks(n, seed, battery, windows, objective):
+    p = _grid_problem(n, seed, battery, windows)
+    sol = solve(p, SolveParams(time_limit_s=5, max_iterations=40, seed=1, objective=objective))
+    served = [s for r in sol.routes for s in r.stops if s in p.stop_by_id]
+    assert len(served) == len(set(served))
+    assert sorted(served + [u.stop for u in sol.unassigned]) == sorted(s.id for s in p.stops)
+    rep = check(p, sol)
+    assert not [v for v in rep.violations if v.kind != "missing"], rep.summary()
+
+
+def test_vehicles_objective_reaches_the_capacity_bound():
+    """12 stops of 5 kg on vans of 20 kg without windows: 3 vans suffice and the fleet phase
+    finds them, while the construction alone opens more."""
+    rng = np.random.default_rng(3)
+    p = _grid_problem(12, 3, 400.0, False)
+    p = p.replace(
+        stops=[s.replace(parcels=(s.parcels[0].replace(weight_kg=5.0),)) for s in p.stops],
+        vehicle_types=[p.vehicle_types[0].replace(capacity_kg=20.0)],
+    )
+    del rng
+    sol = solve(p, SolveParams(time_limit_s=10, max_iterations=400, objective="vehicles"))
+    rep = check(p, sol)
+    assert rep.feasible and rep.kpis["vehicles_used"] == 3
+    assert sol.solver["route_lower_bound"] == 3
+
+
+def test_objective_is_validated():
+    from voltroute.model import ProblemError
+
+    with pytest.raises(ProblemError, match="objective"):
+        SolveParams(objective="fastest")
+    with pytest.raises(ProblemError, match="objective"):
+        solve(read_evrptw(TINY_TW), SolveParams(engine="pyvrp", objective="vehicles"))
