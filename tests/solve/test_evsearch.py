@@ -50,7 +50,7 @@ def _eval(problem: Problem, ids: list[str]):  # type: ignore[no-untyped-def]
     seq = np.asarray([index[x] for x in ids], dtype=np.int32)
     d = data.kernel_args()
     out = np.zeros(4)
-    scratch = np.zeros((3, len(seq) + 4))
+    scratch = np.zeros((4, len(seq) + 4))
     code = eval_route(seq, len(seq), 0, d, out, scratch)
     return code, out, scratch
 

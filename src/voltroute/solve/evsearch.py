@@ -97,6 +97,28 @@ def _charge_time(k, node, soc_from, soc_to, types, taper_lo, taper_share, charge
 
 
 @njit(cache=True)
+def _energy_in(k, node, soc_from, seconds, cap, types, taper_lo, taper_share, charge_kw):
+    """State of charge reached from ``soc_from`` after charging ``seconds`` (at most ``cap``)."""
+    usable = types[k, USABLE]
+    power = charge_kw[k, node]
+    soc = soc_from
+    left = seconds
+    nb = int(types[k, NBANDS])
+    for b in range(nb):
+        hi = taper_lo[k, b + 1] * usable if b + 1 < nb else usable
+        hi = min(hi, cap)
+        if soc >= hi:
+            continue
+        rate = power * taper_share[k, b] / 3600.0  # kWh per s
+        need = (hi - soc) / rate
+        if need >= left:
+            return soc + left * rate
+        soc = hi
+        left -= need
+    return min(soc, cap)
+
+
+@njit(cache=True)
 def eval_route(seq, length, k, d, out, scratch):
     """Replay ``seq[:length]`` on vehicle type ``k``. Returns OK or the first broken rule;
     Departs at the start of the shift, or later if it would otherwise wait at its first stop.
@@ -120,19 +142,23 @@ def eval_route(seq, length, k, d, out, scratch):
     reserve = tp[k, RESERVE]
     budget = usable - reserve
     if ev:
-        # backwards: energy needed from each station to the next charge point
+        # backwards: energy needed from each station to the next charge point, and to the end
         acc = en[k, seq[length - 1], edep] if length > 0 else en[k, sdep, edep]
+        tot = acc
         for i in range(length - 1, -1, -1):
             v = seq[i]
             if nd[v, ISST] > 0.5:
                 if acc > budget + EPS_E:
                     return BAD_ENERGY
                 scratch[0, i] = acc
+                scratch[3, i] = tot
                 acc = 0.0
             else:
                 acc += se[k, v]
+                tot += se[k, v]
             prev = seq[i - 1] if i > 0 else sdep
             acc += en[k, prev, v]
+            tot += en[k, prev, v]
         if acc > budget + EPS_E:
             return BAD_ENERGY
     t = tp[k, TSTART]
@@ -157,6 +183,29 @@ def eval_route(seq, length, k, d, out, scratch):
         if nd[v, ISST] > 0.5:
             begin = max(t, nd[v, TWA])
             target = usable if full_only else min(usable, reserve + scratch[0, i] + MARGIN_KWH)
+            if not full_only and target < usable:
+                # charge on through waiting that comes anyway before the next station: the
+                # next charge is then shorter and nothing in between is later
+                t_dep = begin + _charge_time(k, v, soc, target, tp, tlo, tsh, chp)
+                wait = 0.0
+                p2 = v
+                j = i + 1
+                while j < length and nd[seq[j], ISST] < 0.5:
+                    u = seq[j]
+                    t_dep += dur[p2, u]
+                    if nd[u, TWA] > t_dep:
+                        wait += nd[u, TWA] - t_dep
+                        t_dep = nd[u, TWA]
+                    t_dep += nd[u, SERV]
+                    p2 = u
+                    j += 1
+                if j < length and wait > 0.0:  # a later station exists
+                    t_dep += dur[p2, seq[j]]
+                    if nd[seq[j], TWA] > t_dep:
+                        wait += nd[seq[j], TWA] - t_dep
+                    cap = min(usable, reserve + scratch[3, i] + MARGIN_KWH)
+                    more = _energy_in(k, v, max(target, soc), wait, cap, tp, tlo, tsh, chp)
+                    target = max(target, more)
             ct = 0.0
             scratch[0, i] = 0.0
             if target > soc:
@@ -226,10 +275,11 @@ def _build(seq, length, pos, c, s_before, s_after, tmp):
 
 @njit(cache=True)
 def _best_insertion(
-    c, R, rl, rt, rcv, d, near_st, tmp, out, scratch, blink, avail, allow_new, nroutes_cap
+    c, R, rl, rt, rcv, d, near_st, tmp, out, scratch, blink, avail, allow_new, nroutes_cap, keep
 ):
     """Cheapest feasible insertion of node ``c``: (delta cost, route or -1-k for a new route of
-    type k, position, station before, station after)."""
+    type k, position, station before, station after). Station -2 means: the whole new route is
+    ``keep[:position]`` (a station visit placed elsewhere in the route)."""
     dist = d[0]
     dur = d[1]
     tp = d[5]
@@ -237,6 +287,9 @@ def _best_insertion(
     allowed = d[9]
     gran = d[11]
     mark = d[12]
+    fr = np.full(3, -1, dtype=np.int64)  # routes and positions where only a station elsewhere
+    fp = np.zeros(3, dtype=np.int64)  # could help, with the detour of the stop there
+    fdet = np.full(3, INF)
     stamp = mark[mark.shape[0] - 1] + 1
     mark[mark.shape[0] - 1] = stamp
     for j in range(gran.shape[1]):
@@ -297,12 +350,14 @@ def _best_insertion(
                 continue
             if code != BAD_ENERGY:
                 continue
+            found = False
             for j in range(n_st):
                 s = near_st[prev, c, j]
                 if s < 0 or s == prev:
                     continue
                 n = _build(seq, L, pos, c, s, -1, tmp)
                 if eval_route(tmp, n, k, d, out, scratch) == OK:
+                    found = True
                     delta = out[1] - rcv[r]
                     if delta < best:
                         best = delta
@@ -316,6 +371,7 @@ def _best_insertion(
                     continue
                 n = _build(seq, L, pos, c, -1, s, tmp)
                 if eval_route(tmp, n, k, d, out, scratch) == OK:
+                    found = True
                     delta = out[1] - rcv[r]
                     if delta < best:
                         best = delta
@@ -323,6 +379,45 @@ def _best_insertion(
                         b_pos = pos
                         b_sb = -1
                         b_sa = s
+            if not found:  # remember the cheapest of these for a station elsewhere in the route
+                det = dist[prev, c] + dist[c, nxt] - dist[prev, nxt]
+                w = 0
+                for q in range(1, 3):
+                    if fdet[q] > fdet[w]:
+                        w = q
+                if det < fdet[w]:
+                    fdet[w] = det
+                    fr[w] = r
+                    fp[w] = pos
+    if best >= INF:
+        # no insertion with a station next to the stop: try one station visit anywhere
+        tmp2 = np.empty(tmp.shape[0] + 2, dtype=np.int32)
+        for q in range(3):
+            r = fr[q]
+            if r < 0:
+                continue
+            k = rt[r]
+            sdep = int(tp[k, SDEP])
+            edep = int(tp[k, EDEP])
+            n = _build(R[r], rl[r], fp[q], c, -1, -1, tmp)
+            for j in range(n + 1):
+                a = tmp[j - 1] if j > 0 else sdep
+                b = tmp[j] if j < n else edep
+                for jj in range(n_st):
+                    s = near_st[a, b, jj]
+                    if s < 0 or s in (a, b):
+                        continue
+                    m = _build(tmp, n, j, s, -1, -1, tmp2)
+                    if eval_route(tmp2, m, k, d, out, scratch) == OK:
+                        delta = out[1] - rcv[r]
+                        if delta < best:
+                            best = delta
+                            b_r = r
+                            b_pos = m
+                            b_sb = -2
+                            b_sa = -1
+                            for i in range(m):
+                                keep[i] = tmp2[i]
     if allow_new:
         used = 0
         for r in range(maxr):
@@ -356,7 +451,7 @@ def _best_insertion(
 
 
 @njit(cache=True)
-def _apply(c, r, pos, sb, sa, R, rl, rt, rcv, where, avail, d, tmp, out, scratch):
+def _apply(c, r, pos, sb, sa, R, rl, rt, rcv, where, avail, d, tmp, out, scratch, keep):
     if r < 0:
         k = -1 - r
         r = -1
@@ -366,9 +461,14 @@ def _apply(c, r, pos, sb, sa, R, rl, rt, rcv, where, avail, d, tmp, out, scratch
                 break
         rt[r] = k
         avail[k] -= 1
-    n = _build(R[r], rl[r], pos, c, sb, sa, tmp)
-    for i in range(n):
-        R[r, i] = tmp[i]
+    if sb == -2:
+        n = pos
+        for i in range(n):
+            R[r, i] = keep[i]
+    else:
+        n = _build(R[r], rl[r], pos, c, sb, sa, tmp)
+        for i in range(n):
+            R[r, i] = tmp[i]
     rl[r] = n
     eval_route(R[r], n, rt[r], d, out, scratch)
     rcv[r] = out[1]
@@ -588,16 +688,18 @@ def _recreate(
     unassigned,
 ):
     n_un = 0
+    keep = np.empty(tmp.shape[0] + 2, dtype=np.int32)
     for i in range(n_rem):
         c = removed[i]
         best, r, pos, sb, sa = _best_insertion(
-            c, R, rl, rt, rcv, d, near_st, tmp, out, scratch, blink, avail, allow_new, nroutes_cap
-        )
+            c, R, rl, rt, rcv, d, near_st, tmp, out, scratch, blink, avail, allow_new,
+            nroutes_cap, keep,
+        )  # fmt: skip
         if best >= INF:
             unassigned[n_un] = c
             n_un += 1
             continue
-        r = _apply(c, r, pos, sb, sa, R, rl, rt, rcv, where, avail, d, tmp, out, scratch)
+        r = _apply(c, r, pos, sb, sa, R, rl, rt, rcv, where, avail, d, tmp, out, scratch, keep)
         touched[n_touched] = r
         n_touched += 1
     return n_un, n_touched
@@ -700,7 +802,7 @@ def iterate(
     C = customers.shape[0]
     maxL = R.shape[1]
     tmp = np.empty(maxL + 4, dtype=np.int32)
-    scratch = np.empty((3, maxL + 4))
+    scratch = np.empty((4, maxL + 4))
     out = np.empty(5)
     removed = np.empty(C, dtype=np.int32)
     touched = np.empty(4 * C + 8, dtype=np.int32)
@@ -1034,7 +1136,7 @@ def search(
     dist_depot = data.dist[int(tp[0, SDEP])] if len(tp) else np.zeros(n)
 
     tmp = np.empty(max_len + 4, dtype=np.int32)
-    scratch = np.empty((3, max_len + 4))
+    scratch = np.empty((4, max_len + 4))
     out = np.empty(5)
     touched = np.empty(4 * C + 8, dtype=np.int32)
     missing = np.empty(C, dtype=np.int32)
@@ -1106,12 +1208,13 @@ def search(
                          iters_done)  # fmt: skip
 
     deadline = t0 + time_limit_s
-    if objective == "vehicles" and n_miss == 0 and initial_routes > lower:
-        drop_smallest_route(cur, cand, data.nodes)
-        run_phase(1, t0 + time_limit_s * fleet_share, 0.0, 0.0)
+    if objective == "vehicles":
+        if n_miss == 0 and initial_routes > lower:
+            drop_smallest_route(cur, cand, data.nodes)
+            run_phase(1, t0 + time_limit_s * fleet_share, 0.0, 0.0)
+            _copy_state(best, cur)
+            _copy_state(best, cand)
         info["fleet_iterations"] = iters_done
-        _copy_state(best, cur)
-        _copy_state(best, cand)
         run_phase(2, deadline, temperature[0] * scale, temperature[1] * scale)
     else:
         run_phase(0, deadline, temperature[0] * scale, temperature[1] * scale)
@@ -1146,7 +1249,7 @@ def _latest_start(
     """Latest departure that keeps the route feasible, up to the waiting it would save (less
     idling with the heating on); with the charges and the distance at that departure."""
     out = np.zeros(5)
-    scratch = np.zeros((3, len(seq) + 4))
+    scratch = np.zeros((4, len(seq) + 4))
     code = eval_route(seq, len(seq), k, d, out, scratch)
     assert code == OK, f"search kept an infeasible route (code {code})"
     start0 = float(out[4])
