@@ -16,8 +16,9 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
-	@echo "compiling the electric routing search (numba, once per machine)"
+	@echo "compiling the routing kernels (numba, once per machine)"
 	$(BIN)/python -c "from voltroute.solve.evsearch import warm_up; warm_up()"
+	$(BIN)/python -c "from voltroute.solve.sidekick.search import warm_up; warm_up()"
 	touch $(STAMP)
 
 web: $(WEB_OUT)

@@ -509,3 +509,149 @@ def test_report_shows_the_depot_charging_plan():
 def _hhmm_test(seconds: float) -> str:
     minutes = int(round(seconds / 60))
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+# ---------------------------------------------------------------- drones and robots
+def _light_case():
+    """A van that launches a drone at s1 for s4 and recovers it at s3, and a hub robot that
+    serves s5 from the depot and comes back; annotated by the checker (sortie steps)."""
+    from voltroute.energy.aerial import drone_spec_from_preset, robot_spec_from_preset
+    from voltroute.energy.catalogue import vehicle_type_from_preset
+    from voltroute.evaluate import annotate
+    from voltroute.model import DroneFleet, RobotFleet, Sortie
+
+    def stop(sid: str, lat: float, lon: float) -> Stop:
+        p = (Parcel(id=f"{sid}-p", weight_kg=1.0, volume_m3=0.004),)
+        return Stop(id=sid, location=Location(lat=lat, lon=lon), parcels=p, service_time_s=120)
+
+    problem = Problem(
+        name="light",
+        depots=(Depot(id="D", location=Location(lat=60.170, lon=24.940)),),
+        stops=(
+            stop("s1", 60.175, 24.940),
+            stop("s2", 60.180, 24.950),
+            stop("s3", 60.175, 24.960),
+            stop("s4", 60.185, 24.935),
+            stop("s5", 60.171, 24.943),
+        ),
+        vehicle_types=(
+            vehicle_type_from_preset(
+                "ford-e-transit", id="ev", start_depot="D", shift_start_s=8 * 3600
+            ),
+        ),
+        drones=(
+            DroneFleet(
+                id="dr", base="van", preset="zipline-p2", spec=drone_spec_from_preset("zipline-p2")
+            ),
+        ),
+        robots=(
+            RobotFleet(
+                id="bot",
+                base="hub",
+                hub="D",
+                preset="starship-robot",
+                spec=robot_spec_from_preset("starship-robot"),
+            ),
+        ),  # fmt: skip
+    )
+    plan = Solution(
+        problem="light",
+        routes=(Route(vehicle="ev-1", vehicle_type="ev", stops=("s1", "s2", "s3")),),
+        sorties=(
+            Sortie(
+                kind="drone",
+                fleet="dr",
+                unit="dr-1",
+                vehicle="ev-1",
+                stop="s4",
+                launch_at="s1",
+                recover_at="s3",
+            ),
+            Sortie(
+                kind="robot",
+                fleet="bot",
+                unit="bot-1",
+                stop="s5",
+                launch_at="D",
+                recover_at="D",
+                launch_s=8 * 3600 + 600,
+            ),
+        ),  # fmt: skip
+    )
+    return problem, annotate(problem, plan)
+
+
+def test_report_draws_flights_and_robot_trips():
+    problem, plan = _light_case()
+    assert plan.kpis["feasible"], plan.kpis
+    assert all(x.steps for x in plan.sorties)  # the checker scheduled both
+    page = render_report(problem, plan, modes=[])
+    svg = ET.fromstring(re.search(r'<svg id="map".*?</svg>', page, flags=re.S).group(0))
+    sorties = [el for el in svg.iter("path") if "sortie" in (el.get("class") or "")]
+    assert [el.get("class") for el in sorties] == ["sortie robot", "sortie drone"]
+    van = next(el for el in svg.iter("path") if el.get("data-vehicle") == "ev-1")
+    drone = next(el for el in sorties if "drone" in el.get("class"))
+    robot = next(el for el in sorties if "robot" in el.get("class"))
+    # distinct from van legs: dashed and dotted, van legs solid
+    assert van.get("stroke-dasharray") is None
+    assert drone.get("stroke-dasharray") and robot.get("stroke-dasharray")
+    assert drone.get("stroke-dasharray") != robot.get("stroke-dasharray")
+    # the van's drone in the van's colour, launch s1 -> s4 -> recovery s3: three points
+    assert drone.get("stroke") == van.get("stroke")
+    assert len(drone.get("d").split()) == 6
+    # the hub robot out and back from the depot: one line of two points, in the robot colour
+    assert robot.get("stroke") != van.get("stroke")
+    assert len(robot.get("d").split()) == 4
+    # launch (up) and recovery (down) markers: the drone's at s1 and s3, the robot's at D
+    marks = [el.get("class") for el in svg.iter("path") if el.get("class") in ("ln", "rc")]
+    assert sorted(marks) == ["ln", "ln", "rc", "rc"]
+    rings = [el for el in svg.iter("circle") if el.get("class") == "sc"]
+    assert len(rings) == 2  # s4 and s5, served by units
+    tips = " ".join(t.text or "" for t in svg.iter("title"))
+    assert "s4: drone flight by ev-1 / dr-1" in tips and "launch at s1" in tips
+    assert "recovered at s3" in tips and "s5: robot trip by bot-1" in tips
+    # legend, tiles and timeline
+    assert "drone flight" in page and "robot trip" in page and "recovery" in page
+    for label in ("Drone flights", "Robot trips", "Drone energy", "Robot energy", "Makespan"):
+        assert label in page, label
+    gantt = re.search(r'<svg class="gantt".*?</svg>', page, flags=re.S).group(0)
+    assert 'class="unit drone"' in gantt and 'class="unit robot"' in gantt
+    assert "ev-1 / dr-1" in gantt and "bot-1" in gantt
+    checker = _Checker()
+    checker.feed(page)
+    assert checker.errors == [] and checker.stack == []
+    for block in re.findall(r"<svg\b.*?</svg>", page, flags=re.S):
+        ET.fromstring(block)
+
+
+def test_report_mode_comparison_and_middle_mile():
+    problem, plan = _light_case()
+    modes = [
+        {"strategy": "van-only", "vans": 1, "cost_per_parcel": 5.0, "co2_kg_per_parcel": 0.1,
+         "flights": 0, "robot_trips": 0, "makespan_s": 7200.0, "feasible": True},
+        {"strategy": "van+drones", "vans": 1, "cost_per_parcel": 4.5, "co2_kg_per_parcel": 0.12,
+         "flights": 3, "robot_trips": 0, "makespan_s": 5400.0, "feasible": True},
+    ]  # fmt: skip
+    linehaul = {
+        "network": "tiny <net>", "hubs": 3, "flows": 2, "parcels": 1000,
+        "rows": [
+            {"truck_type": "diesel", "method": "milp", "trucks": 2, "drivers": 3, "km": 812.3,
+             "kwh": 0.0, "litres": 260.1, "cost_per_day_usd": 1300.0, "cost_per_parcel": 1.3,
+             "co2_per_parcel_g": 699.4, "parcels_unserved": 0},
+            {"truck_type": "electric", "method": "milp", "trucks": 2, "drivers": 3, "km": 812.3,
+             "kwh": 900.7, "litres": 0.0, "cost_per_day_usd": 1200.0, "cost_per_parcel": 1.2,
+             "co2_per_parcel_g": 353.9, "parcels_unserved": 40},
+        ],
+        "files": {"diesel": "gantt-diesel.html", "electric": "gantt-electric.html"},
+    }  # fmt: skip
+    page = render_report(problem, plan, modes=modes, linehaul=linehaul, linehaul_dir="lh")
+    assert 'id="modes"' in page and "Makespan h" in page and "1.50" in page  # 5400 s
+    table = re.search(r'<table class="data" id="linehaul-table">.*?</table>', page, re.S).group(0)
+    assert table.count("<tr>") == 3  # head + one row per truck type
+    for text in ("diesel", "electric", "1.300", "699.4", "353.9", "260", "901"):
+        assert text in table, text
+    assert '<a href="lh/gantt-diesel.html">' in table
+    assert '<a href="lh/gantt-electric.html">' in table
+    assert '<td class="warn">40</td>' in table  # unserved parcels flagged
+    assert "tiny &lt;net&gt;" in page
+    assert 'id="linehaul"' not in render_report(problem, plan)

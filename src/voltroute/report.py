@@ -20,7 +20,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from voltroute.energy import usable_battery_kwh
-from voltroute.model import ChargingStation, Problem, Route, Solution, Step, VehicleType
+from voltroute.model import (
+    ChargingStation,
+    Problem,
+    Route,
+    Solution,
+    Sortie,
+    Step,
+    VehicleType,
+)
 
 if TYPE_CHECKING:
     from voltroute.charging import DepotChargingPlan, DepotChargingProblem
@@ -48,13 +56,34 @@ COST_PARTS = (
     ("energy", "Energy", "#59a14f"),
     ("maintenance", "Maintenance", "#b07aa1"),
 )
-STRATEGY_COLOURS = {"diesel": "#7f6a55", "electric": "#59a14f", "mixed": "#4e79a7"}
+STRATEGY_COLOURS = {
+    "diesel": "#7f6a55",
+    "electric": "#59a14f",
+    "mixed": "#4e79a7",
+    "van-only": "#4e79a7",
+    "van+drones": "#7b2cbf",
+    "van+robots": "#c2410c",
+}
 DRIVE_NOTE = "driving (van colour)"
 SERVICE_COLOUR = "#2d333b"
 WAIT_FILL = "url(#wait-hatch)"
 WAIT_SWATCH = "repeating-linear-gradient(45deg,#6e7781 0 2px,transparent 2px 4px)"
 DASH = "\u2013"  # shown for missing values
 CHARGE_COLOUR = "#f2b705"  # charging: station markers, timeline bars, state-of-charge bands
+# drones and sidewalk robots: hub units get these colours (van units their van's colour), drone
+# flights are dashed and robot trips dotted wherever they appear (map, legend, timeline)
+DRONE_COLOUR = "#7b2cbf"
+ROBOT_COLOUR = "#c2410c"
+DASHES = {"drone": "7 4", "robot": "0.1 4.5"}
+# markers of a unit's launch (up) and recovery (down), drawn beside the place
+LAUNCH_MARK = '<path class="ln" transform="translate(-7 -12)" d="M0 -5.5L5.5 4H-5.5Z"/>'
+RECOVER_MARK = '<path class="rc" transform="translate(7 -12)" d="M0 5.5L5.5 -4H-5.5Z"/>'
+TRUCK_COLOURS = {
+    "diesel": "#7f6a55",
+    "diesel-team": "#b09a7a",
+    "electric": "#59a14f",
+    "driverless-electric": "#2a7f9e",
+}
 # a lightning bolt drawn inside the station diamond (centred on 0 0)
 BOLT = '<path class="bolt" d="M1.2 -5.5L-3 0.8H-0.2L-1.2 5.5L3 -0.8H0.2Z"/>'
 
@@ -171,9 +200,64 @@ def _vans(problem: Problem, solution: Solution) -> list[_Van]:
     ]
 
 
-def _time_axis(vans: Sequence[_Van]) -> tuple[float, float]:
+@dataclass(frozen=True)
+class _Unit:
+    """One drone or robot and its sorties (flights or trips), in launch order."""
+
+    name: str  # the unit's name, with its van's for van-carried units ("edv-1 / bot-2")
+    kind: str  # "drone" or "robot"
+    colour: str
+    dom_id: str
+    base: str  # "hub <depot id>" or "on <van>"
+    sorties: tuple[Sortie, ...]
+
+    def total(self, key: str) -> float:
+        return float(sum(x.kpis.get(key) or 0.0 for x in self.sorties))
+
+    @property
+    def what(self) -> str:
+        return "flight" if self.kind == "drone" else "trip"
+
+
+def _sortie_times(x: Sortie) -> dict[str, Any]:
+    """The checker's launch, deliver and recover steps of a sortie by kind (may be empty)."""
+    return {st.kind: st for st in x.steps}
+
+
+def _units(problem: Problem, solution: Solution, vans: Sequence[_Van]) -> list[_Unit]:
+    """The units that made at least one sortie: hub units first, then van units by van."""
+    colour = {v.route.vehicle: v.colour for v in vans}
+    hubs = {f.id: f.hub for f in problem.light_fleets}
+    groups: dict[tuple[str, str, str, str], list[Sortie]] = {}
+    for x in solution.sorties:
+        groups.setdefault((x.vehicle or "", x.fleet, x.unit, x.kind), []).append(x)
+
+    def start(x: Sortie) -> float:
+        st = _sortie_times(x).get("launch")
+        if st is not None:
+            return float(st.start_s)
+        return float(x.launch_s) if x.launch_s is not None else 0.0
+
+    out = []
+    for i, ((van, fleet, unit, kind), xs) in enumerate(sorted(groups.items())):
+        hub_colour = DRONE_COLOUR if kind == "drone" else ROBOT_COLOUR
+        out.append(
+            _Unit(
+                name=f"{van} / {unit}" if van else unit,
+                kind=kind,
+                colour=colour.get(van, hub_colour) if van else hub_colour,
+                dom_id=f"un-{i}",
+                base=f"on {van}" if van else f"hub {hubs.get(fleet) or ''}".strip(),
+                sorties=tuple(sorted(xs, key=start)),
+            )
+        )
+    return out
+
+
+def _time_axis(vans: Sequence[_Van], units: Sequence[_Unit] = ()) -> tuple[float, float]:
     """A shared time axis for charts and timeline: the routes' span plus shift bounds nearby."""
     times = [t for v in vans for s in v.route.steps for t in (s.arrival_s, s.departure_s)]
+    times += [t for u in units for x in u.sorties for st in x.steps for t in (st.start_s, st.end_s)]
     if not times:
         return 8 * 3600.0, 18 * 3600.0
     lo, hi = min(times), max(times)
@@ -253,6 +337,7 @@ def _map_svg(
     vans: Sequence[_Van],
     roads: Sequence[Sequence[LonLat]] | None,
     route_paths: Mapping[str, Sequence[LonLat]] | None,
+    units: Sequence[_Unit] = (),
 ) -> str:
     depots = {d.id: d for d in problem.depots}
     stops = problem.stop_by_id
@@ -297,6 +382,7 @@ def _map_svg(
     if len(roads):
         network = " ".join(p for p in (proj.path(line) for line in roads) if p)
         out.append(f'<path class="roads" d="{network}"/>')
+    out += _sortie_layer(problem, proj, units)
     for v in vans:
         steps = {s.id: s for s in v.route.steps if s.kind == "stop"}
         out.append(f'<g id="{v.dom_id}" class="rt">')
@@ -352,6 +438,82 @@ def _map_svg(
     return "".join(out)
 
 
+def _place_xy(problem: Problem, ident: str) -> LonLat | None:
+    """(x, y) of a depot or stop id (sortie launch, delivery and recovery points)."""
+    if ident in problem.depot_index:
+        return problem.depots[problem.depot_index[ident]].location.xy
+    stop = problem.stop_by_id.get(ident)
+    return stop.location.xy if stop is not None else None
+
+
+def _sortie_tip(u: _Unit, x: Sortie) -> str:
+    st = _sortie_times(x)
+    tip = f"{x.stop}: {u.kind} {u.what} by {u.name}"
+    launch, deliver, recover = st.get("launch"), st.get("deliver"), st.get("recover")
+    if launch is not None:
+        tip += f"\nlaunch at {x.launch_at} {_hhmm(launch.start_s)}"
+    if deliver is not None:
+        tip += f"\ndelivered {_hhmm(deliver.start_s)}"
+    if recover is not None:
+        tip += f"\nrecovered at {x.recover_at} {_hhmm(recover.end_s)}"
+        if recover.wait_s > 0:
+            tip += f" (waited {recover.wait_s / 60:.0f} min)"
+    km, wh = x.kpis.get("distance_m"), x.kpis.get("energy_wh")
+    if _finite(km):
+        tip += f"\n{km / 1000:.2f} km"
+    if _finite(wh):
+        tip += f", {wh:.0f} Wh"
+    return tip
+
+
+def _sortie_layer(problem: Problem, proj: _Projection, units: Sequence[_Unit]) -> list[str]:
+    """Per unit a group (highlightable like a van): a dashed (drone) or dotted (robot) line per
+    sortie, launch point -> customer -> recovery point, a ring at the customer and launch (up)
+    and recovery (down) triangles beside each place where the unit leaves or rejoins."""
+    out = []
+    ring = '<circle class="sc" r="3.8" style="stroke:{c}"/>'
+    for u in units:
+        out.append(f'<g id="{u.dom_id}" class="rt">')
+        marks: dict[tuple[str, str], list[str]] = {}
+        for x in u.sorties:
+            pts = [_place_xy(problem, i) for i in (x.launch_at, x.stop, x.recover_at)]
+            if any(p is None for p in pts):
+                continue
+            tip = _sortie_tip(u, x)
+            # out and back from the same place: one line (the return would retrace it)
+            line = [p for p in pts if p is not None][: 2 if x.launch_at == x.recover_at else 3]
+            d = proj.path(line)
+            if d:
+                out.append(
+                    f'<path class="sortie {u.kind}" data-unit="{_e(u.name)}" stroke="{u.colour}" '
+                    f'stroke-dasharray="{DASHES.get(u.kind, "4 4")}" d="{d}">'
+                    f"<title>{_e(tip)}</title></path>"
+                )
+            stop = problem.stop_by_id.get(x.stop)
+            if stop is not None:
+                out.append(_marker(proj, stop.location.xy, ring.format(c=u.colour), tip))
+            st = _sortie_times(x)
+            for kind, at in (("launch", x.launch_at), ("recover", x.recover_at)):
+                step = st.get(kind)
+                when = (
+                    "" if step is None else _hhmm(step.start_s if kind == "launch" else step.end_s)
+                )
+                marks.setdefault((kind, at), []).append(f"{x.stop} {when}".strip())
+        for (kind, at), items in marks.items():
+            xy = _place_xy(problem, at)
+            if xy is None:
+                continue
+            verb = "launched" if kind == "launch" else "recovered"
+            tip = f"{u.name} ({u.kind}) {verb} at {at}: {len(items)} {u.what}"
+            tip += ("s" if len(items) != 1 else "") + "\n" + ", ".join(items[:12])
+            tip += " ..." if len(items) > 12 else ""
+            paint = f' fill="{u.colour}"/>' if kind == "launch" else f' style="stroke:{u.colour}"/>'
+            shape = (LAUNCH_MARK if kind == "launch" else RECOVER_MARK).replace("/>", paint)
+            out.append(_marker(proj, xy, shape, tip))
+        out.append("</g>")
+    return out
+
+
 def _station_tip(c: ChargingStation, used: Sequence[tuple[_Van, Step]], currency: str) -> str:
     tip = f"charging station {c.id}" + (f"\n{c.name}" if c.name else "")
     tip += f"\n{c.connectors} × {c.power_kw:g} kW"
@@ -369,7 +531,16 @@ def _station_tip(c: ChargingStation, used: Sequence[tuple[_Van, Step]], currency
     return tip
 
 
-def _legend(vans: Sequence[_Van], stations: bool = False) -> str:
+def _line_key(colour: str, kind: str) -> str:
+    """A short line sample for the legend: dashed (drone) or dotted (robot) in ``colour``."""
+    return (
+        f'<svg class="kl" viewBox="0 0 26 10" width="26" height="10" aria-hidden="true">'
+        f'<line x1="2" y1="5" x2="24" y2="5" stroke="{colour}" '
+        f'stroke-dasharray="{DASHES.get(kind, "4 4")}" class="kl-{kind}"/></svg>'
+    )
+
+
+def _legend(vans: Sequence[_Van], stations: bool = False, units: Sequence[_Unit] = ()) -> str:
     rows = []
     for v in vans:
         km = v.kpi("distance_m")
@@ -379,20 +550,54 @@ def _legend(vans: Sequence[_Van], stations: bool = False) -> str:
             f'{_e(v.route.vehicle)}</td><td class="l">{_e(v.type_name)}</td>'
             f"<td>{len(v.route.stops)}</td><td>{_num(km / 1000 if _finite(km) else None)}</td></tr>"
         )
+    for u in units:
+        rows.append(
+            f'<tr data-route="{u.dom_id}" title="click to highlight">'
+            f'<td class="l">{_line_key(u.colour, u.kind)} {_e(u.name)}</td>'
+            f'<td class="l">{_e(u.kind)}, {_e(u.base)}</td><td>{len(u.sorties)}</td>'
+            f"<td>{_num(u.total('distance_m') / 1000)}</td></tr>"
+        )
+    kinds = {u.kind for u in units}
+    sortie_keys = ""
+    if units:
+        sortie_keys = (
+            "<br>"
+            + (
+                f'<span class="k">{_line_key(DRONE_COLOUR, "drone")} drone flight</span> '
+                if "drone" in kinds
+                else ""
+            )
+            + (
+                f'<span class="k">{_line_key(ROBOT_COLOUR, "robot")} robot trip</span> '
+                if "robot" in kinds
+                else ""
+            )
+            + '<span class="k"><span class="key-sc"></span> stop served by a drone or robot'
+            '</span> <span class="k"><span class="key-ln">\u25b2</span> launch '
+            '<span class="key-rc">\u25bd</span> recovery</span> (beside the van stop or hub). '
+            "Hub units in purple (drones) or orange (robots), van units in their van's colour; "
+            "lines are straight from launch to customer (and on to recovery)."
+        )
+    head = "Vehicle" if units else "Van"
+    stops = '<span title="stops of a van, trips of a unit">Stops</span>' if units else "Stops"
     return (
-        '<table class="legend"><thead><tr><th class="l">Van</th><th class="l">Type</th>'
-        "<th>Stops</th><th>km</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
-        '<p class="keys"><span class="key-depot"></span> depot '
-        '<span class="key-x">\u2715</span> unassigned stop'
+        f'<table class="legend"><thead><tr><th class="l">{head}</th><th class="l">Type</th>'
+        f"<th>{stops}</th><th>km</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+        '<p class="keys"><span class="key-depot"></span> depot'
+        + (" or hub " if units else " ")
+        + '<span class="key-x">\u2715</span> unassigned stop'
         + (
             '<span class="key-st"></span> charging station '
             '<span class="key-st unused"></span> unused station'
             if stations
             else ""
         )
+        + sortie_keys
         + "</p>"
         '<p class="hint noprint">Scroll to zoom, drag to pan, double-click to reset. '
-        "Click a van to highlight its route; click again to clear.</p>"
+        "Click a van"
+        + (" or unit" if units else "")
+        + " to highlight its route; click again to clear.</p>"
     )
 
 
@@ -466,7 +671,56 @@ def _kpi_tiles(problem: Problem, solution: Solution, vans: Sequence[_Van]) -> st
             else "",
         ),
     ]
+    if problem.light_fleets or solution.sorties:
+        tiles += _light_tiles(k)
     return '<div class="tiles">' + "".join(tiles) + "</div>"
+
+
+def _hmm(seconds: Any) -> str:
+    """A duration as ``H:MM h`` (an en dash when missing)."""
+    if not _finite(seconds):
+        return DASH
+    minutes = int(round(float(seconds) / 60))
+    return f"{minutes // 60}:{minutes % 60:02d} h"
+
+
+def _light_tiles(k: Mapping[str, Any]) -> list[str]:
+    """Drone flights, robot trips, their energy and the makespan (the checker's KPIs)."""
+    flights, trips = k.get("flights") or 0, k.get("robot_trips") or 0
+    d_kwh, r_kwh = k.get("drone_energy_kwh") or 0.0, k.get("robot_energy_kwh") or 0.0
+    d_km, r_km = (
+        (k.get("drone_distance_m") or 0.0) / 1000,
+        (k.get("robot_distance_m") or 0.0) / 1000,
+    )
+    wait = k.get("van_sync_wait_s") or 0.0
+    return [
+        _tile(
+            "Drone flights",
+            _num(flights, 0),
+            f"{_num(k.get('drone_parcels') or 0, 0)} parcels · {_num(d_km)} km flown",
+        ),
+        _tile(
+            "Robot trips",
+            _num(trips, 0),
+            f"{_num(k.get('robot_parcels') or 0, 0)} parcels · {_num(r_km)} km driven",
+        ),
+        _tile(
+            "Drone energy",
+            f"{_num(d_kwh, 2)} kWh",
+            f"{_num(d_kwh * 1000 / flights, 0)} Wh per flight" if flights else "",
+        ),
+        _tile(
+            "Robot energy",
+            f"{_num(r_kwh, 2)} kWh",
+            f"{_num(r_kwh * 1000 / trips, 0)} Wh per trip" if trips else "",
+        ),
+        _tile(
+            "Makespan",
+            _hmm(k.get("makespan_s")),
+            "first departure to last return, units included"
+            + (f" · vans waited {wait / 60:.0f} min for units" if wait > 0 else ""),
+        ),
+    ]
 
 
 def _cost_bar(cost: Mapping[str, Any], currency: str) -> str:
@@ -550,7 +804,8 @@ def _routes_table(vans: Sequence[_Van], currency: str) -> str:
             f"<td>{_num(co2)}</td><td>{soc_txt}</td></tr>"
         )
     foot = (
-        f'<tr class="total"><td class="l">Total</td><td class="l">{len(vans)} vans</td>'
+        f'<tr class="total"><td class="l">Total</td><td class="l">{len(vans)} '
+        f"van{'s' if len(vans) != 1 else ''}</td>"
         f"<td>{_num(tot['stops'], 0)}</td><td>{_num(tot['parcels'], 0)}</td>"
         f"<td>{_num(tot['km'])}</td><td>{_num(tot['h'], 2)}</td><td>{_num(tot['kwh'])}</td>"
         f"<td>{_num(tot['l'])}</td><td>{_num(tot_cost, 2)}</td><td>{_num(tot_co2)}</td>"
@@ -775,11 +1030,13 @@ def _route_cards(vans: Sequence[_Van], axis: tuple[float, float]) -> str:
 
 
 # ---------------------------------------------------------------- timeline
-def _timeline_svg(vans: Sequence[_Van], axis: tuple[float, float]) -> str:
+def _timeline_svg(
+    vans: Sequence[_Van], axis: tuple[float, float], units: Sequence[_Unit] = ()
+) -> str:
     width, label_w, right = 1160.0, 120.0, 16.0
     row_h, bar_h, top, axis_h = 24.0, 14.0, 6.0, 22.0
     pw = width - label_w - right
-    height = top + row_h * len(vans) + axis_h
+    height = top + row_h * (len(vans) + len(units)) + axis_h
     t0, t1 = axis
 
     def x(t: float) -> float:
@@ -798,13 +1055,13 @@ def _timeline_svg(vans: Sequence[_Van], axis: tuple[float, float]) -> str:
             f'text-anchor="middle">{_hhmm(t)}</text>'
         )
 
-    def bar(a: float, b: float, y0: float, cls: str, fill: str, tip: str) -> str:
+    def bar(a: float, b: float, y0: float, cls: str, fill: str, tip: str, h: float = bar_h) -> str:
         if b <= a:
             return ""
         w = max(x(b) - x(a), 0.6)
         return (
             f'<rect class="{cls}" x="{_c(x(a))}" y="{_c(y0)}" width="{_c(w)}" '
-            f'height="{_c(bar_h)}" fill="{fill}"><title>{_e(tip)}</title></rect>'
+            f'height="{_c(h)}" fill="{fill}"><title>{_e(tip)}</title></rect>'
         )
 
     for i, v in enumerate(vans):
@@ -882,7 +1139,37 @@ def _timeline_svg(vans: Sequence[_Van], axis: tuple[float, float]) -> str:
                     )
                 )
         out.append("</g>")
+    for j, u in enumerate(units):
+        y_row = top + (len(vans) + j) * row_h
+        yb = y_row + (row_h - bar_h) / 2
+        out.append(f'<g data-route="{u.dom_id}">')
+        out.append(
+            f'<rect x="4" y="{_c(yb + 2)}" width="10" height="10" rx="5" fill="{u.colour}"/>'
+            f'<text class="lbl" x="20" y="{_c(yb + 11)}">{_e(u.name)}</text>'
+        )
+        for sortie in u.sorties:
+            st = _sortie_times(sortie)
+            launch, deliver, recover = st.get("launch"), st.get("deliver"), st.get("recover")
+            if launch is None or deliver is None:
+                continue
+            end = recover.end_s if recover is not None else deliver.end_s
+            tip = _sortie_tip(u, sortie)
+            # launch, out, deliver, back, recover: the unit's colour, the hand-overs dark
+            out.append(bar(launch.start_s, end, yb, f"unit {u.kind}", u.colour, tip))
+            hands = [(launch.start_s, launch.end_s), (deliver.start_s, deliver.end_s)]
+            if recover is not None:
+                hands.append((recover.start_s, recover.end_s))
+            for a, b in hands:
+                out.append(bar(a, b, yb + bar_h / 4, "hand", SERVICE_COLOUR, tip, bar_h / 2))
+        out.append("</g>")
     out.append("</svg>")
+    unit_keys = ""
+    if units:
+        unit_keys = (
+            f'<span><span class="sw" style="background:{DRONE_COLOUR}"></span>drone flight / '
+            f'<span class="sw" style="background:{ROBOT_COLOUR}"></span>robot trip (hub '
+            "units; van units in their van's colour), dark: launch, delivery, recovery</span>"
+        )
     keys = (
         '<div class="costkeys"><span><span class="sw" style="background:linear-gradient(90deg,'
         f'{PALETTE[0]},{PALETTE[1]},{PALETTE[2]})"></span>{DRIVE_NOTE}</span>'
@@ -895,14 +1182,24 @@ def _timeline_svg(vans: Sequence[_Van], axis: tuple[float, float]) -> str:
             if any(v.charges for v in vans)
             else ""
         )
+        + unit_keys
         + "</div>"
     )
     return "".join(out) + keys
 
 
 # ---------------------------------------------------------------- fleet comparison
-def _bar_chart(rows: Sequence[Mapping[str, Any]], key: str, label: str, digits: int) -> str:
-    width, label_w, right = 540.0, 90.0, 90.0
+def _bar_chart(
+    rows: Sequence[Mapping[str, Any]],
+    key: str,
+    label: str,
+    digits: int,
+    *,
+    name_key: str = "strategy",
+    colours: Mapping[str, str] = STRATEGY_COLOURS,
+) -> str:
+    longest = max((len(str(r.get(name_key, ""))) for r in rows), default=0)
+    width, label_w, right = 540.0, max(90.0, 7.0 * longest + 12), 90.0
     row_h, top = 26.0, 22.0
     height = top + row_h * len(rows) + 6
     values = [r.get(key) for r in rows]
@@ -915,8 +1212,8 @@ def _bar_chart(rows: Sequence[Mapping[str, Any]], key: str, label: str, digits: 
         f'aria-label="{_e(label)}"><text class="ct" x="0" y="13">{_e(label)}</text>'
     ]
     for i, (row, v) in enumerate(zip(rows, values, strict=True)):
-        name = str(row.get("strategy", i + 1))
-        col = STRATEGY_COLOURS.get(name.lower(), PALETTE[i % len(PALETTE)])
+        name = str(row.get(name_key, i + 1))
+        col = colours.get(name.lower(), PALETTE[i % len(PALETTE)])
         y0 = top + i * row_h
         out.append(
             f'<text class="lbl" x="{_c(label_w - 6)}" y="{_c(y0 + 15)}" text-anchor="end">'
@@ -936,9 +1233,25 @@ def _bar_chart(rows: Sequence[Mapping[str, Any]], key: str, label: str, digits: 
     return "".join(out)
 
 
-def _comparison(rows: Sequence[Mapping[str, Any]], currency: str) -> str:
+def _comparison(rows: Sequence[Mapping[str, Any]], currency: str, *, modes: bool = False) -> str:
+    """The fleet comparison (rows of ``StrategyResult.row``) or, with ``modes``, van-only vs
+    van+drones vs van+robots (rows of ``voltroute.compare.mode_row``: flights, robot trips and
+    the makespan added)."""
+    light = (
+        ("flights", "Flights", 0),
+        ("robot_trips", "Robot trips", 0),
+        ("makespan_h", "Makespan h", 2),
+    )
+    if modes:
+        rows = [
+            {
+                **r,
+                "makespan_h": r["makespan_s"] / 3600 if _finite(r.get("makespan_s")) else None,
+            }
+            for r in rows
+        ]
     cols = (
-        ("strategy", "Strategy", None),
+        ("strategy", "Mode" if modes else "Strategy", None),
         ("vans", "Vans", 0),
         ("km", "km", 1),
         ("kwh", "kWh", 1),
@@ -949,6 +1262,7 @@ def _comparison(rows: Sequence[Mapping[str, Any]], currency: str) -> str:
         ("co2_kg_per_parcel", "kg CO\u2082/parcel", 3),
         ("served_parcels", "Served", 0),
         ("unassigned_parcels", "Unassigned", 0),
+        *(light if modes else ()),
         ("feasible", "Feasible", None),
     )
     head = "".join(
@@ -976,6 +1290,62 @@ def _comparison(rows: Sequence[Mapping[str, Any]], currency: str) -> str:
     return (
         f'<div class="scroll"><table class="data"><thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(body)}</tbody></table></div>{charts}"
+    )
+
+
+# ---------------------------------------------------------------- middle mile
+def _linehaul_section(summary: Mapping[str, Any], folder: str) -> str:
+    """The middle-mile comparison of :func:`voltroute.linehaul.demo_section`: a row per truck
+    type with a link to its Gantt page (``folder``/file), and cost and CO2 per parcel bars."""
+    rows = list(summary.get("rows") or [])
+    files = _mapping(summary.get("files"))
+    prefix = folder.rstrip("/") + "/" if folder else ""
+    head = (
+        '<tr><th class="l">Truck type</th><th class="l">Method</th><th>Tractors</th>'
+        "<th>Drivers</th><th>km</th><th>kWh</th><th>Litres</th><th>Cost per day (USD)</th>"
+        "<th>USD/parcel</th><th>g CO\u2082/parcel</th><th>Unserved parcels</th>"
+        '<th class="l">Schedule</th></tr>'
+    )
+    body = []
+    for r in rows:
+        t = str(r.get("truck_type", ""))
+        link = files.get(t)
+        gantt = f'<a href="{_e(prefix + str(link))}">Gantt chart</a>' if link else DASH
+        unserved = r.get("parcels_unserved")
+        bad = _finite(unserved) and unserved > 0
+        body.append(
+            f'<tr><td class="l"><span class="sw" style="background:'
+            f'{TRUCK_COLOURS.get(t, "#888")}"></span><b>{_e(t)}</b></td>'
+            f'<td class="l">{_e(r.get("method", ""))}</td>'
+            f"<td>{_num(r.get('trucks'), 0)}</td><td>{_num(r.get('drivers'), 0)}</td>"
+            f"<td>{_num(r.get('km'), 0)}</td><td>{_num(r.get('kwh'), 0)}</td>"
+            f"<td>{_num(r.get('litres'), 0)}</td><td>{_num(r.get('cost_per_day_usd'), 0)}</td>"
+            f"<td>{_num(r.get('cost_per_parcel'), 3)}</td>"
+            f"<td>{_num(r.get('co2_per_parcel_g'), 1)}</td>"
+            f'<td class="{"warn" if bad else ""}">{_num(unserved, 0)}</td>'
+            f'<td class="l">{gantt}</td></tr>'
+        )
+    parcels = summary.get("parcels")
+    intro = (
+        f"<p>The example network <b>{_e(summary.get('network', ''))}</b>: "
+        f"{_num(summary.get('hubs'), 0)} hubs, {_num(summary.get('flows'), 0)} daily flows, "
+        f"{_num(parcels, 0)} parcels a day, planned once per truck type "
+        "(tractors reused over the 24 h cycle, drivers under the US hours of service; "
+        "driverless trucks on the highway legs between transfer hubs with human-driven drayage). "
+        f"Files in <code>{_e(prefix or './')}</code>: the network, a schedule (JSON) and a "
+        "Gantt chart (HTML) per truck type.</p>"
+    )
+    charts = (
+        '<div class="pair">'
+        + _bar_chart(rows, "cost_per_parcel", "Middle-mile cost per parcel (USD)", 3,
+                     name_key="truck_type", colours=TRUCK_COLOURS)
+        + _bar_chart(rows, "co2_per_parcel_g", "Middle-mile CO\u2082 per parcel (g)", 1,
+                     name_key="truck_type", colours=TRUCK_COLOURS)
+        + "</div>"
+    )  # fmt: skip
+    return (
+        f'{intro}<div class="scroll"><table class="data" id="linehaul-table"><thead>{head}'
+        f"</thead><tbody>{''.join(body)}</tbody></table></div>{charts}"
     )
 
 
@@ -1174,6 +1544,19 @@ background:#fbfbf8;cursor:grab;touch-action:none;user-select:none}
 .map .station{fill:#fff;stroke:#8a6d00;stroke-width:1.5}
 .map .station.used{fill:#f2b705;stroke:#111}
 .map .bolt{fill:#111;stroke:none}
+.map .sortie{fill:none;stroke-width:1.7;stroke-linejoin:round;opacity:.85}
+.map .sortie.robot{stroke-width:2.8;stroke-linecap:round}
+.map circle.sc{fill:#fff;stroke-width:2}
+.map .ln{stroke:#fff;stroke-width:.8}
+.map .rc{fill:#fff;stroke-width:1.6}
+svg.kl{vertical-align:-1px;margin-left:6px}
+.keys .k{white-space:nowrap}
+.kl line{stroke-width:2}.kl .kl-robot{stroke-width:3;stroke-linecap:round}
+.key-sc{display:inline-block;width:10px;height:10px;border-radius:50%;border:2px solid #7b2cbf;
+background:#fff;margin:0 4px 0 12px;vertical-align:-1px}
+.key-ln,.key-rc{color:#7b2cbf;margin-left:4px}
+.gantt .unit{opacity:.8}
+.gantt .hand{opacity:.9}
 .key-st{display:inline-block;width:10px;height:10px;background:#f2b705;border:1.5px solid #111;
 transform:rotate(45deg);margin:0 4px 0 12px;vertical-align:-1px}
 .key-st.unused{background:#fff;border-color:#8a6d00}
@@ -1276,6 +1659,9 @@ def render_report(
     notes: list[str] | None = None,
     depot_charging: tuple[DepotChargingProblem, DepotChargingPlan] | None = None,
     links: list[tuple[str, str]] | None = None,
+    modes: list[dict] | None = None,
+    linehaul: Mapping[str, Any] | None = None,
+    linehaul_dir: str = "linehaul",
 ) -> str:
     """One self-contained HTML document describing ``solution`` (annotated by the checker).
 
@@ -1286,12 +1672,18 @@ def render_report(
     overnight depot charging problem and its plan (:mod:`voltroute.charging`), shown as the
     site's load curve and each van's charging profile; ``links``: (label, relative address)
     of related reports, shown under the title. A "Charging on the way" section appears when the
-    problem has charging stations.
+    problem has charging stations. Drone flights and robot trips (``solution.sorties``) are drawn
+    on the map (dashed and dotted, with launch and recovery markers), the timeline (a row per
+    unit) and the KPI tiles. ``modes``: rows of :func:`voltroute.compare.mode_row` (van-only vs
+    van+drones vs van+robots); ``linehaul``: the summary of
+    :func:`voltroute.linehaul.demo_section`, whose Gantt pages are linked under
+    ``linehaul_dir`` (relative to the report).
     """
     vans = _vans(problem, solution)
+    units = _units(problem, solution, vans)
     k = solution.kpis
     currency = str(k.get("currency") or problem.economics.currency)
-    axis = _time_axis(vans)
+    axis = _time_axis(vans, units)
     cost = _mapping(k.get("cost"))
 
     feasible = k.get("feasible")
@@ -1309,6 +1701,9 @@ def render_report(
         f"{sum(vt.count for vt in problem.vehicle_types)} vans available",
         f"{problem.conditions.ambient_temp_c:g} °C",
     ]
+    for fleet in problem.light_fleets:
+        where = f"at {fleet.hub}" if fleet.base == "hub" else "per van"
+        facts.append(f"{fleet.count} {_e(fleet.kind)}{'s' if fleet.count != 1 else ''} {_e(where)}")
     solver = solution.solver or {}
     if solver.get("engine"):
         run = f"solver {_e(solver['engine'])}"
@@ -1328,8 +1723,8 @@ def render_report(
         _section(
             "Map",
             '<div class="mapwrap">'
-            + _map_svg(problem, solution, vans, roads, route_paths)
-            + f"<div>{_legend(vans, bool(problem.stations))}</div></div>",
+            + _map_svg(problem, solution, vans, roads, route_paths, units)
+            + f"<div>{_legend(vans, bool(problem.stations), units)}</div></div>",
             "map-section",
         ),
         _section("Routes", _routes_table(vans, currency), "routes"),
@@ -1338,8 +1733,9 @@ def render_report(
         sections.append(
             _section("Charging on the way", _charging_table(problem, vans, currency), "charging")
         )
+    if vans or units:
+        sections.append(_section("Timeline", _timeline_svg(vans, axis, units), "timeline"))
     if vans:
-        sections.append(_section("Timeline", _timeline_svg(vans, axis), "timeline"))
         sections.append(_section("Load and energy per van", _route_cards(vans, axis), "charts"))
     if depot_charging is not None:
         sections.append(
@@ -1347,6 +1743,21 @@ def render_report(
         )
     if comparison is not None:
         sections.append(_section("Fleet comparison", _comparison(comparison, currency), "compare"))
+    if modes is not None:
+        sections.append(
+            _section(
+                "Vans, drones and sidewalk robots",
+                '<p class="m">The same orders planned van-only, with the drones and with the '
+                "robots (each plan checked independently; makespan from the first departure to "
+                "the last van or unit back).</p>" + _comparison(modes, currency, modes=True),
+                "modes",
+            )
+        )
+    if linehaul is not None:
+        sections.append(
+            _section("Middle mile: trucks between hubs", _linehaul_section(linehaul, linehaul_dir),
+                     "linehaul")
+        )  # fmt: skip
     sections.append(
         _section("Unassigned stops", _unassigned_table(problem, solution), "unassigned")
     )
@@ -1379,6 +1790,9 @@ def write_report(
     notes: list[str] | None = None,
     depot_charging: tuple[DepotChargingProblem, DepotChargingPlan] | None = None,
     links: list[tuple[str, str]] | None = None,
+    modes: list[dict] | None = None,
+    linehaul: Mapping[str, Any] | None = None,
+    linehaul_dir: str = "linehaul",
 ) -> Path:
     """Write :func:`render_report` to ``path`` (UTF-8, parent folders created); return the path."""
     out = Path(path)
@@ -1394,6 +1808,9 @@ def write_report(
             notes=notes,
             depot_charging=depot_charging,
             links=links,
+            modes=modes,
+            linehaul=linehaul,
+            linehaul_dir=linehaul_dir,
         ),
         encoding="utf-8",
     )

@@ -217,6 +217,13 @@ def test_cli(first_run, tmp_path, capsys):
     assert err == [
         "voltroute: error: sensitivities.diesel_price_per_l.0: Input should be greater than or equal to 0"
     ]
+    (tmp_path / "net.json").write_text('{"hubs": []')
+    bad.write_text("[linehaul]\nnetwork = 'net.json'\n[last_mile]\nfleets = []\n")
+    assert main(["study", str(bad)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert err[0].startswith("voltroute: error: linehaul.network: not valid JSON")
+    assert err[0].endswith(f"(in {tmp_path / 'net.json'})")
 
 
 def test_whole_chain_with_the_middle_mile(scheduler, tmp_path):
@@ -265,26 +272,125 @@ def test_whole_chain_with_the_middle_mile(scheduler, tmp_path):
 
 
 def test_drone_and_robot_fleets_run_on_the_cluster(scheduler, tmp_path):
-    """The drone and robot fleets are planned by the aerial engine on the Dask workers."""
-    spec = parse_study(
-        {
-            "last_mile": {
-                **LAST_MILE,
-                "fleets": ["electric vans + drones", "electric vans + robots"],
-            },
-            "linehaul": {"truck_types": []},
-            "sensitivities": {"electricity_price_per_kwh": [0.3]},
-        }
-    )
-    run = run_study(spec, scheduler=scheduler, cache_dir=tmp_path)
-    assert len(run.rows) == 4 and run.computed == 4 and run.failed_tasks == 0
-    for r in run.rows:
+    """The drone and robot fleets are planned by the aerial engine on the Dask workers; a failed
+    scenario is reported without losing the others, and a re-run is served from the cache."""
+    data = {
+        "last_mile": {
+            **LAST_MILE,
+            "fleets": ["electric vans + drones", "electric vans + robots"],
+        },
+        "linehaul": {"truck_types": []},
+        "sensitivities": {"electricity_price_per_kwh": [0.3], "ambient_temp_c": [-60.0]},
+    }
+    run = run_study(parse_study(data), scheduler=scheduler, cache_dir=tmp_path)
+    assert len(run.rows) == 6 and run.computed == 6 and run.failed_tasks == 2
+    rows = {(r["last_mile"], r["varied"]): r for r in run.rows}
+    for fleet in ("electric vans + drones", "electric vans + robots"):
+        cold = rows.pop((fleet, "ambient_temp_c"))
+        assert cold["status"] == "failed" and cold["chain_cost_per_parcel"] is None
+        assert cold["error"].startswith("last_mile: conditions.ambient_temp_c:")
+    for r in rows.values():
         assert r["status"] == "ok", r["error"]
         assert r["lm_parcels"] == 19 and r["lm_unassigned_parcels"] == 0
         assert "drone flights" in r["notes"] and "robot trips" in r["notes"]
         comps = sum(v for k, v in r.items() if k.startswith("lm_cost_pp_"))
         assert comps == pytest.approx(r["lm_cost_per_parcel"])
-    rows = {(r["last_mile"], r["varied"]): r for r in run.rows}
+        assert r["chain_cost_per_parcel"] == r["lm_cost_per_parcel"] > 0
     for fleet in ("electric vans + drones", "electric vans + robots"):
         base, dear = rows[(fleet, "base")], rows[(fleet, "electricity_price_per_kwh")]
         assert dear["lm_cost_pp_energy"] > base["lm_cost_pp_energy"]
+    # a re-run without the failing value is served whole from the cache: no cluster is started
+    # (the scheduler address is unreachable), and the rows are the first run's
+    del data["sensitivities"]["ambient_temp_c"]
+    again = run_study(parse_study(data), scheduler="tcp://127.0.0.1:1", cache_dir=tmp_path)
+    assert again.computed == 0 and again.cached == 4 and again.workers == 0
+    for r in again.rows:
+        assert r["cached"] and r == {**rows[(r["last_mile"], r["varied"])], "cached": True}
+
+
+NETWORK = Path(__file__).resolve().parents[1] / "data" / "study" / "ohio-network.json"
+
+
+def _lh_study(network, *, seed=3, trucks=("diesel", "electric")):
+    return parse_study(
+        {
+            "last_mile": {"fleets": []},
+            "linehaul": {
+                "truck_types": list(trucks),
+                "network": str(network),
+                "time_limit_s": 20,
+                "seed": seed,
+            },
+        }
+    )
+
+
+def test_middle_mile_network_file_seed_and_cache(scheduler, tmp_path):
+    """A study's own network file is planned with the study's seed; the cache key follows the
+    network's content (not its path) and the seed."""
+    from voltroute.linehaul import read_network
+    from voltroute.study.links import plan_linehaul
+
+    cache = tmp_path / "cache"
+    run = run_study(_lh_study(NETWORK), scheduler=scheduler, cache_dir=cache)
+    assert run.network_name == "ohio-small" and run.computed == 2
+    assert "ohio-small network" in render_report(run)
+    net = read_network(NETWORK)
+    for r in run.rows:
+        assert r["status"] == "ok", (r["error"], r["notes"])
+        assert r["lh_search_complete"] is True and r["lh_parcels"] == net.num_parcels
+        # the planner's own figures, reproduced by a direct plan with the same seed
+        direct = plan_linehaul(
+            truck_type=r["linehaul"], settings={}, time_limit_s=20, network=net, seed=3
+        )
+        assert direct["search_complete"] and direct["seed"] == 3
+        assert r["lh_cost_per_parcel"] == pytest.approx(direct["cost_per_parcel"], rel=1e-9)
+        assert r["chain_co2_per_parcel_kg"] == pytest.approx(direct["co2_per_parcel_kg"], rel=1e-9)
+    # the same content at another path: every task comes from the cache (no cluster)
+    copy = tmp_path / "copy.json"
+    copy.write_text(NETWORK.read_text())
+    dead = "tcp://127.0.0.1:1"
+    again = run_study(_lh_study(copy), scheduler=dead, cache_dir=cache)
+    assert again.computed == 0 and again.cached == 2
+    assert [r["lh_cost_per_parcel"] for r in again.rows] == [
+        r["lh_cost_per_parcel"] for r in run.rows
+    ]
+    # another seed, or another network content, is a new task
+    other_seed = link_keys(_lh_study(NETWORK, seed=4))
+    assert not other_seed & link_keys(_lh_study(NETWORK))
+    copy.write_text(NETWORK.read_text().replace('"parcels": 1500', '"parcels": 1600'))
+    changed = run_study(_lh_study(copy, trucks=("diesel",)), scheduler=scheduler, cache_dir=cache)
+    assert changed.computed == 1 and changed.cached == 0
+    assert changed.rows[0]["lh_parcels"] == net.num_parcels + 100
+
+
+def link_keys(spec):
+    """The cache keys of a study's link tasks, as run_study computes them."""
+    from voltroute.study.cache import code_version
+    from voltroute.study.grid import expand, link_tasks
+    from voltroute.study.orders import load_network, network_digest
+    from voltroute.study.runner import _task_inputs
+
+    lh, lm = _task_inputs(spec, None, network_digest(load_network(spec)), code_version())
+    return {
+        t.key
+        for s in expand(spec)
+        for t in link_tasks(s, linehaul_inputs=lh, last_mile_inputs=lm).values()
+    }
+
+
+def test_middle_mile_notes_say_when_the_search_was_cut_short():
+    """Driverless flows sent direct, and a search stopped by its limit, are noted in the row."""
+    from voltroute.study.links import plan_linehaul
+
+    out = plan_linehaul(
+        truck_type="driverless-electric", settings={}, time_limit_s=1.0, network=str(NETWORK)
+    )
+    assert out["network"] == "ohio-small" and out["parcels"] > 0
+    # cmh-day cannot make its cut-off through the transfer hubs: it goes direct (not unserved)
+    assert out["flows_direct"] == 1 and out["parcels_unserved"] == 0
+    assert any("go direct with a human-driven tractor" in n for n in out["notes"])
+    # the MILP does not prove this plan optimal within 1 s: the row says it may vary by run
+    stopped = any("the search stopped at its 1 s limit" in n for n in out["notes"])
+    assert stopped == (not out["search_complete"])
+    assert not out["search_complete"]

@@ -8,7 +8,9 @@ import pytest
 
 from voltroute.model import ProblemError
 from voltroute.study import expand, load_study, parse_study
+from voltroute.study.fleets import FLEETS
 from voltroute.study.grid import link_tasks
+from voltroute.study.orders import load_network, network_digest
 from voltroute.study.spec import fleet_key
 
 EXAMPLE = (
@@ -20,6 +22,7 @@ EXAMPLE = (
     / "study-small.toml"
 )
 SMALL = Path(__file__).resolve().parents[1] / "data" / "small_problem.json"
+NETWORK = Path(__file__).resolve().parents[1] / "data" / "study" / "ohio-network.json"
 
 
 def _spec(**tables):
@@ -48,6 +51,16 @@ def test_example_study_parses_and_expands():
     base = [s for s in scenarios if s.is_base]
     assert len(base) == 12
     assert all(dict(s.settings)["tariff"] == "flat" for s in base)
+    # every fleet of the example has a real planner (drones and robots: the aerial engine)
+    assert all(FLEETS[f].available for f in spec.last_mile.fleets)
+    lh, lm = set(), set()
+    for s in scenarios:
+        t = link_tasks(s, linehaul_inputs={}, last_mile_inputs={})
+        lh.add(t["linehaul"].key)
+        lm.add(t["last_mile"].key)
+    # 3 truck types x 9 settings (the tariff is the vans' only); 4 fleets x 10 settings
+    assert (len(lh), len(lm)) == (27, 40)
+    assert spec.network_path() is None and spec.linehaul.seed == 0
 
 
 @pytest.mark.parametrize(
@@ -89,6 +102,9 @@ def test_example_study_parses_and_expands():
         ({"last_mile": {"generated": {"stops": 10}}}, "last_mile", "exactly one order set"),
         ({"last_mile": {"problem": "nowhere.json"}}, "last_mile.problem", "file not found"),
         ({"study": {"design": "random"}}, "study.design", "'one-at-a-time' or 'full'"),
+        ({"linehaul": {"network": "nowhere.json"}}, "linehaul.network", "file not found"),
+        ({"linehaul": {"network": ""}}, "linehaul.network", "at least 1 character"),
+        ({"linehaul": {"seed": -1}}, "linehaul.seed", "greater than or equal to 0"),
         ({"base": {"tariff": "flat", "wage": 3}}, "base.wage", "is not a known field"),
         (
             {"linehaul": {"truck_types": []}, "last_mile": {"fleets": []}},
@@ -176,3 +192,46 @@ def test_linehaul_tasks_are_shared_across_fleets_and_tariffs():
     a = link_tasks(s, linehaul_inputs={"code": "x"}, last_mile_inputs={"code": "x"})["last_mile"]
     b = link_tasks(s, linehaul_inputs={"code": "y"}, last_mile_inputs={"code": "y"})["last_mile"]
     assert a.key != b.key
+
+
+def test_linehaul_network_file(tmp_path):
+    """A network file is resolved against the study file; a bad one is one line on the field."""
+    (tmp_path / "nets").mkdir()
+    (tmp_path / "nets" / "ohio.json").write_text(NETWORK.read_text())
+    study = tmp_path / "s.toml"
+    study.write_text(
+        "[last_mile]\nfleets = []\n"
+        '[linehaul]\ntruck_types = ["diesel"]\nnetwork = "nets/ohio.json"\nseed = 7\n'
+    )
+    spec = load_study(study)
+    assert spec.network_path() == tmp_path / "nets" / "ohio.json"
+    assert spec.linehaul.seed == 7
+    net = load_network(spec)
+    assert net.name == "ohio-small" and len(net.flows) == 3
+    # the content hash: the same content elsewhere hashes the same, any change does not
+    assert network_digest(net) == network_digest(load_network(parse_study(
+        {"last_mile": {"fleets": []}, "linehaul": {"network": str(NETWORK)}}
+    )))  # fmt: skip
+    bigger = net.model_copy(update={"flows": (net.flows[0].model_copy(update={"parcels": 6001}),)})
+    assert network_digest(bigger) != network_digest(net)
+
+    def error(text: str) -> ProblemError:
+        (tmp_path / "nets" / "bad.json").write_text(text)
+        study.write_text(
+            '[last_mile]\nfleets = []\n[linehaul]\ntruck_types = ["diesel"]\n'
+            'network = "nets/bad.json"\n'
+        )
+        with pytest.raises(ProblemError) as exc:
+            load_study(study)
+        assert exc.value.field == "linehaul.network"
+        assert "\n" not in str(exc.value) and str(tmp_path / "nets" / "bad.json") in exc.value.rule
+        return exc.value
+
+    assert error("{not json").rule.startswith("not valid JSON")
+    assert error("[1, 2]").rule.startswith("must be a JSON object")
+    # a flow to a hub the network does not have: the field inside the file is named
+    bad = NETWORK.read_text().replace('"destination": "DS-DAY"', '"destination": "DS-XXX"')
+    e = error(bad)
+    assert e.rule.startswith("flows.2.destination: unknown hub 'DS-XXX'")
+    e = error(NETWORK.read_text().replace('"parcels": 6000', '"parcels": 0'))
+    assert e.rule.startswith("flows.0.parcels:") and "greater than or equal to 1" in e.rule

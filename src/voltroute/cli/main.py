@@ -435,6 +435,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     s.add_argument("-q", "--quiet", action="store_true", help="no progress display")
+    s.add_argument(  # mFSTSP problem directories (issue 5)
+        "--drones", type=int, metavar="N", help="mFSTSP: drones on the van (default 2)"
+    )
+    s.add_argument(
+        "--vehicles", metavar="FILE", help="mFSTSP: tbl_vehicles_*.csv (default ../../*_101.csv)"
+    )
     s.set_defaults(func=cmd_solve)
 
     c = sub.add_parser("check", help="independently check a solution and print its KPIs")

@@ -162,7 +162,7 @@ def default_restarts(n_trips: int) -> int:
     """Local searches: from the best greedy start and (every other one) from random
     departures, each with its own shuffle; fewer on big networks, where one search already
     takes seconds."""
-    return 8 if n_trips <= 30 else 6 if n_trips <= 60 else 2 if n_trips <= 120 else 1
+    return 8 if n_trips <= 30 else 3 if n_trips <= 60 else 2 if n_trips <= 120 else 1
 
 
 def _random_start(inst: Instance, rng: random.Random) -> dict[int, int] | None:

@@ -25,6 +25,7 @@ from pyvrp import Activity, ActivityType
 
 from voltroute.model import (
     Charge,
+    ElectricPowertrain,
     Problem,
     ProblemError,
     Route,
@@ -244,6 +245,7 @@ class ChargingEngine:
         names = {k: list(vehicle_names(vt)) for k, vt in enumerate(problem.vehicle_types)}
         routes: list[Route] = []
         from_dp = 0
+        late: list[str] = []  # stops of routes no replay could make feasible
         for sr in res.routes:
             vt = problem.vehicle_types[sr.type_index]
             visits = tuple(node_id[v] for v in sr.nodes)
@@ -253,26 +255,55 @@ class ChargingEngine:
                 for pos, (v, kwh) in enumerate(zip(visits, sr.charged_kwh, strict=True))
                 if v in problem.station_by_id
             )
-            plan = Insertion(visits, charges, start, 0.0)
-            # the dynamic programme may find cheaper stations for the same stops; it is skipped
-            # for long routes once the time limit is near (the search's plan is feasible)
-            room = t0 + params.time_limit_s - time.perf_counter()
-            if vt.is_electric and (len(visits) <= DP_MAX_STOPS or room > 0.5 * params.time_limit_s):
+            pieces = [Insertion(visits, charges, start, 0.0)]
+            if vt.is_electric:
                 ids = [v for v in visits if v in problem.stop_by_id]
-                base = _chain_m(dist, problem, vt, ids)
-                dp = inserter.insert(vt, ids, start)
-                if dp is not None and base + dp.added_m <= sr.distance_m + 1e-6:
-                    plan = dp
-                    from_dp += 1
-            routes.append(
-                Route(
-                    vehicle=names[sr.type_index].pop(0),
-                    vehicle_type=vt.id,
-                    stops=plan.visits,
-                    start_s=plan.start_s,
-                    charges=tuple(Charge(position=p, energy_kwh=k) for p, k in plan.charges)
-                    if problem.charging == "partial"
-                    else (),
+                if _search_model_exact(vt, problem):
+                    # the search replayed this route exactly; the dynamic programme may still
+                    # find cheaper stations for the same stops (skipped for long routes once
+                    # the time limit is near)
+                    room = t0 + params.time_limit_s - time.perf_counter()
+                    if len(visits) <= DP_MAX_STOPS or room > 0.5 * params.time_limit_s:
+                        base = _chain_m(dist, problem, vt, ids)
+                        dp = inserter.insert(vt, ids, start)
+                        if dp is not None and base + dp.added_m <= sr.distance_m + 1e-6:
+                            pieces = [dp]
+                            from_dp += 1
+                else:
+                    # payload-dependent energy and a tapering charge: the search's budget is
+                    # conservative on energy but not on charging time, so the plan that is kept
+                    # is the dynamic programme's replay with the checker's rules
+                    dp = inserter.insert(vt, ids, start)
+                    if dp is not None:
+                        pieces = [dp]
+                        from_dp += 1
+                    else:
+                        pieces, dropped = _make_feasible(inserter, vt, ids, start)
+                        late.extend(dropped)
+            for piece in pieces:
+                if not names[sr.type_index]:
+                    late.extend(v for v in piece.visits if v in problem.stop_by_id)
+                    continue
+                routes.append(
+                    Route(
+                        vehicle=names[sr.type_index].pop(0),
+                        vehicle_type=vt.id,
+                        stops=piece.visits,
+                        start_s=piece.start_s,
+                        charges=tuple(Charge(position=p, energy_kwh=k) for p, k in piece.charges)
+                        if problem.charging == "partial"
+                        else (),
+                    )
+                )
+        for sid in late:
+            s = problem.stop_by_id[sid]
+            unassigned.append(
+                Unassigned(
+                    stop=sid,
+                    parcels=tuple(p.id for p in s.parcels),
+                    reason="energy",
+                    detail="its route could not be replayed feasibly with the real payload and "
+                    "charging taper, and no vehicle was left for a split",
                 )
             )
         screened = {u.stop for u in unassigned}
@@ -306,6 +337,17 @@ class ChargingEngine:
         return Solution(
             problem=problem.name, routes=tuple(routes), unassigned=tuple(unassigned), solver=info
         )
+
+
+def _search_model_exact(vt: VehicleType, problem: Problem) -> bool:
+    """True when the search's energy and charging model is the checker's: energy proportional
+    to distance (no payload or dwell effect) and one charging band."""
+    pt = vt.powertrain
+    return (
+        isinstance(pt, ElectricPowertrain)
+        and pt.fixed_kwh_per_km is not None
+        and len(pt.charge_taper) == 1
+    )
 
 
 def _alone(

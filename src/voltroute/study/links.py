@@ -29,18 +29,28 @@ def _num(value: Any) -> float | None:
 
 
 def plan_linehaul(
-    *, truck_type: str, settings: Mapping[str, Any], time_limit_s: float, network: str = "example"
+    *,
+    truck_type: str,
+    settings: Mapping[str, Any],
+    time_limit_s: float,
+    network: Any = "example",
+    seed: int = 0,
+    direct_fallback: bool = True,
 ) -> dict[str, Any]:
-    """Plan the middle-mile network with ``truck_type`` under ``settings``; the study's figures."""
-    try:
-        from voltroute import linehaul
-    except ImportError as exc:
-        raise VoltrouteError(
-            f"the middle-mile planner (voltroute.linehaul) is not available: {exc}"
-        ) from None
-    if network != "example":  # pragma: no cover - the spec only admits 'example'
-        raise VoltrouteError(f"unknown linehaul network {network!r}")
-    net = linehaul.example_network()
+    """Plan the middle-mile ``network`` with ``truck_type`` under ``settings``; the study's figures.
+
+    ``network``: a :class:`voltroute.linehaul.LinehaulNetwork`, ``"example"`` or a network JSON
+    path. The plan is reproducible for a ``seed`` when its search completes within
+    ``time_limit_s``; ``search_complete`` says whether it did (a note if not).
+    """
+    from voltroute import linehaul
+
+    if isinstance(network, linehaul.LinehaulNetwork):
+        net = network
+    elif network == "example":
+        net = linehaul.example_network()
+    else:
+        net = linehaul.read_network(str(network))
     plan = linehaul.plan(
         net,
         truck_type=truck_type,
@@ -49,6 +59,8 @@ def plan_linehaul(
         driver_wage_per_h=settings.get("driver_wage_per_h"),
         ambient_temp_c=settings.get("ambient_temp_c"),
         time_limit_s=time_limit_s,
+        seed=seed,
+        direct_fallback=direct_fallback,
     )
     k = dict(plan.kpis)
     breakdown = {str(name): float(v) for name, v in dict(plan.cost_breakdown).items()}
@@ -61,14 +73,24 @@ def plan_linehaul(
         )
     unserved_flows = int(k.get("flows_unserved") or 0)
     if unserved_flows:
-        reasons = sorted({u.reason for u in getattr(plan, "unserved", ())})
+        reasons = sorted({u.reason for u in plan.unserved})
         notes.append(
             f"{unserved_flows} flows ({int(k.get('parcels_unserved') or 0)} parcels) cannot "
             f"make their cut-off" + (f": {reasons[0]}" if reasons else "")
         )
-    violations = tuple(getattr(plan, "violations", ()) or ())
+    violations = tuple(plan.violations)
     if violations:
         notes.append(f"{len(violations)} schedule violations, first: {violations[0]}")
+    if plan.notes:  # driverless flows that go direct with a human-driven tractor
+        notes.append(
+            f"{len(plan.notes)} flows go direct with a human-driven tractor, first: {plan.notes[0]}"
+        )
+    complete = bool(k.get("search_complete", True))
+    if not complete:
+        notes.append(
+            f"the search stopped at its {time_limit_s:g} s limit: the plan is the best found "
+            "and may differ between runs (raise linehaul.time_limit_s)"
+        )
     return {
         "parcels": parcels,
         "trucks": int(k.get("trucks") or 0),
@@ -83,8 +105,12 @@ def plan_linehaul(
         "co2_per_parcel_kg": _num(k.get("co2_per_parcel_kg")),
         "parcels_unserved": int(k.get("parcels_unserved") or 0),
         "feasible": not unserved_flows and not violations,
-        "method": str(getattr(plan, "method", "")),
-        "optimal": bool(getattr(plan, "optimal", False)),
+        "flows_direct": len(plan.notes),
+        "method": plan.method,
+        "optimal": bool(plan.optimal),
+        "search_complete": complete,
+        "seed": int(k.get("seed", seed)),
+        "network": net.name,
         "notes": notes,
     }
 
@@ -97,6 +123,8 @@ def _run(payload: Mapping[str, Any]) -> dict[str, Any]:
             settings=settings,
             time_limit_s=float(payload["time_limit_s"]),
             network=payload.get("network", "example"),
+            seed=int(payload.get("seed", 0)),
+            direct_fallback=bool(payload.get("direct_fallback", True)),
         )
     fleet = payload["fleet"]
     if fleet.plan is None:

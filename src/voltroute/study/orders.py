@@ -1,4 +1,5 @@
-"""The last mile's order set: a problem file, or a built-in demo-like day.
+"""The study's inputs: the last mile's order set (a problem file, or a built-in demo-like day)
+and the middle mile's network (a network JSON file, or the built-in example).
 
 The built-in day uses the order assumptions of ``voltroute demo``
 (:data:`voltroute.demo.ORDER_ASSUMPTIONS`: parcel masses, densities, parcels per stop, service
@@ -15,11 +16,14 @@ import hashlib
 import json
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from voltroute.model import Depot, Location, Problem, Travel
+from voltroute.model import Depot, Location, Problem, ProblemError, Travel
+
+if TYPE_CHECKING:
+    from voltroute.linehaul import LinehaulNetwork
 
 #: Share of businesses and of apartment blocks among the generated addresses (assumption).
 BUSINESS_SHARE = 0.3
@@ -126,3 +130,31 @@ def load_order_set(spec: Any) -> Problem:
         radius_km=g.radius_km,
         vans=g.vans,
     )
+
+
+def load_network(spec: Any) -> LinehaulNetwork:
+    """The middle-mile network a study names: ``"example"`` or its network JSON file.
+
+    A missing or malformed file raises one :class:`ProblemError` on ``linehaul.network`` whose
+    rule names the file and, for a bad network, the field inside it
+    (``linehaul.network: flows.0.origin: unknown hub 'X' (in net.json)``).
+    """
+    from voltroute.linehaul import example_network, read_network
+
+    path: Path | None = spec.network_path()
+    if path is None:
+        return example_network()
+    if not path.is_file():
+        raise ProblemError("linehaul.network", f"file not found: {path}")
+    try:
+        return read_network(path)
+    except ProblemError as exc:
+        # read_network names the file itself for I/O and JSON errors, else the network field
+        inner = exc.rule if exc.field in ("", str(path), "network") else str(exc)
+        raise ProblemError("linehaul.network", f"{inner} (in {path})") from None
+
+
+def network_digest(network: LinehaulNetwork) -> str:
+    """A stable hash of a middle-mile network's content (its canonical JSON)."""
+    text = json.dumps(network.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

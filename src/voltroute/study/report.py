@@ -348,7 +348,10 @@ def render_report(run: StudyRun) -> str:
     best_co2 = min(ok_base, key=lambda r: r["chain_co2_per_parcel_kg"], default=None)
     links = []
     if spec.linehaul.truck_types:
-        links.append(f"middle mile: {spec.linehaul.network} network")
+        lh = f"middle mile: {run.network_name or spec.linehaul.network} network"
+        if spec.linehaul.network != "example":
+            lh += f" ({spec.linehaul.network})"
+        links.append(f"{lh}, seed {spec.linehaul.seed}")
     if spec.last_mile.fleets:
         links.append(f"last mile: order set {run.problem_name}")
     parts = [

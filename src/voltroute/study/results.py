@@ -6,7 +6,10 @@ planner's default), ``status`` (``ok``, ``incomplete``: planned but with unassig
 late flows or checker violations, see ``notes``; ``failed``: see ``error``), the whole-chain
 ``chain_cost_per_parcel`` and ``chain_co2_per_parcel_kg``, then per link (``lh_``: middle mile,
 ``lm_``: last mile) cost and CO2 per parcel, parcels, km, kWh, litres, vehicles and the cost per
-parcel of each component (``lh_cost_pp_<component>``), and ``cached``/``compute_s``.
+parcel of each component (``lh_cost_pp_<component>``), the middle mile's ``lh_flows_direct``
+(driverless flows sent direct with a human-driven tractor) and ``lh_search_complete`` (False:
+the search stopped at its time limit, so the plan may differ between runs), and
+``cached``/``compute_s``.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ _FIRST = (
     "chain_co2_per_parcel_kg",
 )
 _LAST = ("error", "notes", "cached", "compute_s")
+_BOOL = ("cached", "lh_search_complete")
 
 
 def columns(rows: list[dict[str, Any]]) -> list[str]:
@@ -78,7 +82,7 @@ def write_parquet(rows: list[dict[str, Any]], path: str | Path) -> Path:
     for c in cols:
         if c in text:
             t = pa.string()
-        elif c == "cached":
+        elif c in _BOOL:
             t = pa.bool_()
         else:
             t = pa.float64()

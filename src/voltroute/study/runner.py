@@ -25,7 +25,7 @@ from voltroute.study.cache import ResultCache, code_version
 from voltroute.study.fleets import FLEETS
 from voltroute.study.grid import LinkTask, Scenario, expand, link_tasks
 from voltroute.study.links import execute
-from voltroute.study.orders import load_order_set, problem_digest
+from voltroute.study.orders import load_network, load_order_set, network_digest, problem_digest
 from voltroute.study.spec import SENSITIVITIES, StudySpec
 
 __all__ = ["ProgressFn", "StudyRun", "progress_bar", "run_study"]
@@ -49,6 +49,7 @@ class StudyRun:
     workers: int
     code_version: str
     problem_name: str = ""
+    network_name: str = ""
     link_results: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
 
     @property
@@ -79,10 +80,19 @@ def progress_bar(stream: TextIO | None = None, *, width: int = 30) -> ProgressFn
     return show
 
 
-def _task_inputs(spec: StudySpec, digest: str | None, version: str) -> tuple[dict, dict]:
+def _task_inputs(
+    spec: StudySpec, digest: str | None, network_digest: str | None, version: str
+) -> tuple[dict, dict]:
+    """What, besides link, option and settings, each link's results depend on (cache keys).
+
+    The middle mile is keyed by the network's content hash (not its file name), the planner's
+    budget, seed and fallback rule; the last mile by the order set's content hash and its budget.
+    """
     lh = {
-        "network": spec.linehaul.network,
+        "network": network_digest,
         "time_limit_s": spec.linehaul.time_limit_s,
+        "seed": spec.linehaul.seed,
+        "direct_fallback": spec.linehaul.direct_fallback,
         "code": version,
     }
     lm = {
@@ -95,14 +105,16 @@ def _task_inputs(spec: StudySpec, digest: str | None, version: str) -> tuple[dic
     return lh, lm
 
 
-def _payload(task: LinkTask, spec: StudySpec, problem_ref: Any) -> dict[str, Any]:
+def _payload(task: LinkTask, spec: StudySpec, problem_ref: Any, network_ref: Any) -> dict[str, Any]:
     if task.link == "linehaul":
         return {
             "link": "linehaul",
             "option": task.option,
             "settings": list(task.settings),
             "time_limit_s": spec.linehaul.time_limit_s,
-            "network": spec.linehaul.network,
+            "network": network_ref,
+            "seed": spec.linehaul.seed,
+            "direct_fallback": spec.linehaul.direct_fallback,
         }
     return {
         "link": "last_mile",
@@ -138,6 +150,7 @@ def _compute(
     pending: dict[str, LinkTask],
     spec: StudySpec,
     problem: Any,
+    network: Any,
     *,
     scheduler: str | None,
     n_workers: int,
@@ -154,12 +167,17 @@ def _compute(
             if problem is not None and any(t.link == "last_mile" for t in pending.values())
             else None
         )
+        network_ref = (
+            client.scatter(network, broadcast=True)
+            if network is not None and any(t.link == "linehaul" for t in pending.values())
+            else None
+        )
         # the middle mile first: fewer, longer tasks
         order = sorted(pending.values(), key=lambda t: t.link != "linehaul")
         futures = {
             client.submit(
                 execute,
-                _payload(t, spec, problem_ref),
+                _payload(t, spec, problem_ref, network_ref),
                 key=f"voltroute-study-{t.link}-{t.key[:20]}",
                 pure=False,
             ): t.key
@@ -194,8 +212,10 @@ def run_study(
     scenarios = expand(spec)
     problem = load_order_set(spec) if spec.last_mile.fleets else None
     digest = problem_digest(problem) if problem is not None else None
+    network = load_network(spec) if spec.linehaul.truck_types else None
+    net_digest = network_digest(network) if network is not None else None
     version = code_version()
-    lh_inputs, lm_inputs = _task_inputs(spec, digest, version)
+    lh_inputs, lm_inputs = _task_inputs(spec, digest, net_digest, version)
     per_scenario = [
         link_tasks(s, linehaul_inputs=lh_inputs, last_mile_inputs=lm_inputs) for s in scenarios
     ]
@@ -246,7 +266,13 @@ def run_study(
     workers = 0
     if pending:
         workers = _compute(
-            pending, spec, problem, scheduler=scheduler, n_workers=n_workers, on_result=on_result
+            pending,
+            spec,
+            problem,
+            network,
+            scheduler=scheduler,
+            n_workers=n_workers,
+            on_result=on_result,
         )
     rows = [_row(s, links, results) for s, links in zip(scenarios, per_scenario, strict=True)]
     return StudyRun(
@@ -261,6 +287,7 @@ def run_study(
         workers=workers,
         code_version=version,
         problem_name=problem.name if problem is not None else "",
+        network_name=network.name if network is not None else "",
         link_results=results,
     )
 
@@ -321,9 +348,16 @@ def _row(
             row["lh_trucks"] = out.get("trucks")
             row["lh_drivers"] = out.get("drivers")
             row["lh_parcels_unserved"] = out.get("parcels_unserved")
+            row["lh_flows_direct"] = out.get("flows_direct")
+            row["lh_search_complete"] = out.get("search_complete")
         else:
             row["lm_vans"] = out.get("vehicles")
             row["lm_unassigned_parcels"] = out.get("unassigned_parcels")
+            if "flights" in out:  # van-carried drones or robots: what the units did
+                row["lm_drone_flights"] = out["flights"]
+                row["lm_drone_parcels"] = out["drone_parcels"]
+                row["lm_robot_trips"] = out["robot_trips"]
+                row["lm_robot_parcels"] = out["robot_parcels"]
         for comp, value in out["cost_breakdown"].items():
             row[f"{p}_cost_pp_{comp}"] = value / parcels
         if (

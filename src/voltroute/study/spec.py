@@ -37,6 +37,7 @@ from voltroute.model import ProblemError, as_problem_error
 from voltroute.model.problem import Frozen
 
 __all__ = [
+    "EXAMPLE_NETWORK",
     "SENSITIVITIES",
     "TARIFFS",
     "TRUCK_TYPES",
@@ -56,6 +57,8 @@ TruckType = Literal["diesel", "electric", "driverless-electric"]
 TRUCK_TYPES: tuple[TruckType, ...] = ("diesel", "electric", "driverless-electric")
 #: Electricity tariffs for the last mile's depot charging (see :mod:`voltroute.study.links`).
 TARIFFS = ("flat", "time-of-use")
+#: ``linehaul.network`` value for :func:`voltroute.linehaul.example_network`.
+EXAMPLE_NETWORK = "example"
 #: The sensitivity parameters, in the order reports list them.
 SENSITIVITIES = (
     "diesel_price_per_l",
@@ -123,13 +126,26 @@ class LastMileSpec(Frozen):
 
 
 class LinehaulSpec(Frozen):
-    """The middle mile: the network and the truck types to compare."""
+    """The middle mile: the network, the truck types to compare and the planner's budget.
+
+    ``seed`` makes the plans reproducible: :func:`voltroute.linehaul.plan` is deterministic for
+    a seed as long as its search ends before ``time_limit_s`` (the study notes when it did not).
+    """
 
     truck_types: tuple[TruckType, ...] = Field(default=TRUCK_TYPES, max_length=3)
-    network: Literal["example"] = Field(
-        default="example", description="'example': voltroute.linehaul.example_network()"
+    network: str = Field(
+        default="example",
+        min_length=1,
+        description="'example' (voltroute.linehaul.example_network()) or a network JSON file "
+        "(docs/linehaul.md), relative to the study file",
     )
     time_limit_s: Positive = Field(default=30.0, le=3600, description="planner budget, s")
+    seed: int = Field(default=0, ge=0, description="random seed of the middle-mile search")
+    direct_fallback: bool = Field(
+        default=True,
+        description="driverless: a flow that misses its cut-off via the transfer hubs goes "
+        "direct with a human-driven tractor (noted) instead of being unserved",
+    )
 
     @field_validator("truck_types")
     @classmethod
@@ -190,6 +206,14 @@ class StudySpec(Frozen):
         p = Path(self.last_mile.problem)
         return p if p.is_absolute() else Path(self.source_dir) / p
 
+    def network_path(self) -> Path | None:
+        """The middle-mile network file, resolved against the study file's folder (None: the
+        built-in example)."""
+        if self.linehaul.network == EXAMPLE_NETWORK:
+            return None
+        p = Path(self.linehaul.network)
+        return p if p.is_absolute() else Path(self.source_dir) / p
+
 
 _MAX_SCENARIOS = 5000
 
@@ -217,6 +241,10 @@ def parse_study(data: dict[str, Any], *, source_dir: str | Path = ".") -> StudyS
         path = spec.problem_path()
         if path is not None and not path.is_file():
             raise ProblemError("last_mile.problem", f"file not found: {path}")
+    if spec.network_path() is not None:
+        from voltroute.study.orders import load_network
+
+        load_network(spec)  # a missing or malformed file: one line naming linehaul.network
     n_sens = sum(len(getattr(spec.sensitivities, k)) for k in SENSITIVITIES)
     combos = max(1, len(lm.fleets)) * max(1, len(lh.truck_types))
     if spec.study.design == "full":

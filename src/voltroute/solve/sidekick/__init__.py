@@ -4,13 +4,18 @@ Public API::
 
     from voltroute.solve.sidekick import (
         SidekickInstance, SidekickParams, SidekickSolution, Sortie, solve_sidekick,
-        plan_for_tour, schedule,
+        plan_for_tour, schedule, warm_up,
     )
 """
 
 from voltroute.solve.sidekick.instance import SidekickInstance
 from voltroute.solve.sidekick.schedule import SidekickSolution, Sortie, schedule
-from voltroute.solve.sidekick.search import SidekickParams, plan_for_tour, solve_sidekick
+from voltroute.solve.sidekick.search import (
+    SidekickParams,
+    plan_for_tour,
+    solve_sidekick,
+    warm_up,
+)
 
 __all__ = [
     "SidekickInstance",
@@ -20,4 +25,5 @@ __all__ = [
     "plan_for_tour",
     "schedule",
     "solve_sidekick",
+    "warm_up",
 ]

@@ -8,16 +8,14 @@ import sys
 from pathlib import Path
 
 from voltroute.model import ProblemError
-from voltroute.solve.sidekick.search import SidekickParams, solve_sidekick
+from voltroute.solve.sidekick.search import SidekickParams, solve_sidekick, warm_up
 
 
 def solve_sidekick_cli(args: argparse.Namespace) -> int:
     """Solve, check and write: TSP-D operations, or a JSON plan for an mFSTSP directory.
 
-    An mFSTSP directory uses ``tbl_vehicles_101.csv`` from its parent folder and 2 drones unless
-    the environment gives ``VOLTROUTE_MFSTSP_VEHICLES`` / ``VOLTROUTE_MFSTSP_DRONES``."""
-    import os
-
+    An mFSTSP directory takes ``--vehicles FILE`` (default ``tbl_vehicles_101.csv`` two folders
+    up, where the mFSTSP repository keeps it) and ``--drones N`` (default 2)."""
     from voltroute.evaluate.sync import check_operations, check_sync
     from voltroute.io.tspd import is_tspd, read_tspd, solution_to_operations, write_tspd_solution
 
@@ -29,11 +27,21 @@ def solve_sidekick_cli(args: argparse.Namespace) -> int:
 
         if not is_mfstsp_dir(path):
             raise ProblemError(str(path), "is not an mFSTSP problem directory")
-        veh = Path(
-            os.environ.get("VOLTROUTE_MFSTSP_VEHICLES", path.parent.parent / "tbl_vehicles_101.csv")
-        )
-        drones = int(os.environ.get("VOLTROUTE_MFSTSP_DRONES", "2"))
-        inst = read_mfstsp(path, veh, num_drones=drones)
+        vehicles = getattr(args, "vehicles", None)
+        veh = Path(vehicles) if vehicles else path.parent.parent / "tbl_vehicles_101.csv"
+        if not veh.is_file():
+            raise ProblemError("--vehicles", f"file {veh} not found (a tbl_vehicles_*.csv)")
+        drones = getattr(args, "drones", None)
+        drones = 2 if drones is None else drones
+        if drones < 0:
+            raise ProblemError("--drones", "must be >= 0")
+        try:
+            inst = read_mfstsp(path, veh, num_drones=drones)
+        except ProblemError as exc:
+            if exc.field == "num_drones":
+                raise ProblemError("--drones", exc.rule) from None
+            raise
+        warm_up()  # load the compiled kernels first, so that --time-limit is search time
         sol = solve_sidekick(inst, params)
         rep = check_sync(inst, sol)
         if not rep.feasible:  # pragma: no cover - the engine's plans are feasible
@@ -60,11 +68,16 @@ def solve_sidekick_cli(args: argparse.Namespace) -> int:
             head = path.read_text(encoding="utf-8")
         except FileNotFoundError:
             raise ProblemError(str(path), "file not found") from None
+        if getattr(args, "drones", None) is not None or getattr(args, "vehicles", None):
+            raise ProblemError(
+                "--drones", "--drones and --vehicles apply to mFSTSP problem directories only"
+            )
         if not is_tspd(head):
             raise ProblemError(
                 str(path), "--format tspd needs a TSP-D instance (truck, drone, n, nodes)"
             )
         inst = read_tspd(path)
+        warm_up()  # load the compiled kernels first, so that --time-limit is search time
         sol = solve_sidekick(inst, params)
         ops = solution_to_operations(
             sol.route, [(s.launch_index, s.customer, s.recovery_index) for s in sol.sorties]

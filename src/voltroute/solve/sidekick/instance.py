@@ -71,7 +71,7 @@ class SidekickInstance:
         if n < 2:
             raise ProblemError(f"{self.name}.nodes", "needs the depot and at least one customer")
         for attr in ("truck_time_s", "truck_dist_m", "drone_time_s", "drone_dist_m"):
-            arr = np.ascontiguousarray(getattr(self, attr), dtype=np.float64)
+            arr = np.array(getattr(self, attr), dtype=np.float64, order="C", copy=True)
             if arr.shape != (n, n):
                 raise ProblemError(f"{self.name}.{attr}", f"must be a {n}x{n} matrix")
             if not np.all(np.isfinite(arr)) or np.any(arr < 0):
@@ -83,7 +83,7 @@ class SidekickInstance:
             ("truck_service_s", np.float64),
             ("drone_service_s", np.float64),
         ):
-            arr = np.ascontiguousarray(getattr(self, attr), dtype=dtype)
+            arr = np.array(getattr(self, attr), dtype=dtype, order="C", copy=True)
             if arr.shape != (n,):
                 raise ProblemError(f"{self.name}.{attr}", f"must have one entry per node ({n})")
             arr.setflags(write=False)
@@ -100,13 +100,13 @@ class SidekickInstance:
         if self.num_drones < 0:
             raise ProblemError(f"{self.name}.num_drones", "must be >= 0")
         if self.endurance_s is not None:
-            end = np.ascontiguousarray(self.endurance_s, dtype=np.float64)
+            end = np.array(self.endurance_s, dtype=np.float64, order="C", copy=True)
             if end.shape != (n, n, n):
                 raise ProblemError(f"{self.name}.endurance_s", f"must be an {n}x{n}x{n} array")
             end.setflags(write=False)
             object.__setattr__(self, "endurance_s", end)
         if self.flight_energy_j is not None:
-            fe = np.ascontiguousarray(self.flight_energy_j, dtype=np.float64)
+            fe = np.array(self.flight_energy_j, dtype=np.float64, order="C", copy=True)
             if fe.shape != (n, n, n):
                 raise ProblemError(f"{self.name}.flight_energy_j", f"must be an {n}x{n}x{n} array")
             fe.setflags(write=False)
@@ -117,7 +117,7 @@ class SidekickInstance:
                     "an energy model needs hover_power_w > 0, battery_j > 0",
                 )
         if self.parcel_kg is not None:
-            kg = np.ascontiguousarray(self.parcel_kg, dtype=np.float64)
+            kg = np.array(self.parcel_kg, dtype=np.float64, order="C", copy=True)
             if kg.shape != (n,):
                 raise ProblemError(f"{self.name}.parcel_kg", f"must have one entry per node ({n})")
             kg.setflags(write=False)

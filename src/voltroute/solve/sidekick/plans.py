@@ -1,4 +1,4 @@
-"""Explicit van + drones plans: a fast scheduler and ruin-and-recreate over launch/recovery points.
+"""Explicit van + drones plans: a fast scheduler and the cheapest insertion of a customer.
 
 A plan is the van's route (each customer at most once, depot first and last) and sorties
 ``(drone, launch index, customer, recovery index)`` on it. Unlike the split DP, every drone has
@@ -6,13 +6,16 @@ its own launch and recovery stops (drones of one van need not launch or land tog
 the model of Murray & Raj (2020) for the mFSTSP.
 
 Timing policy at a stop (:func:`sched`), the driver doing one thing at a time: first launch the
-*early* sorties whose drones are on board (longest flight first), then recover drones that have
-arrived (earliest first), otherwise serve the stop's customer, otherwise wait for the next
-drone; the *late* sorties (and drones recovered here) are launched last. :func:`eval_plan` tries
-all sorties early, then marks those that broke their endurance late (launching early can make a
-drone hover too long when the van is late), and all late; it keeps the best feasible. The makespan ends when the van is back at
-the depot and has recovered every drone there (Murray & Raj's objective, the van's departure from
-the end depot copy ``c+1`` after the recoveries there).
+*early* sorties whose drones are on board (least slack first: the van's unhindered driving and
+service time to the recovery stop less the drone's flight), then recover drones that have
+arrived (the one whose endurance runs out first), otherwise serve the stop's customer, otherwise
+wait for the next drone; the *late* sorties (and drones recovered here) are launched last.
+:func:`eval_plan` tries all sorties early, then marks those that broke their endurance late
+(launching early can make a drone hover too long when the van is late), and all late; it keeps
+the best feasible. The makespan ends when the van is back at the depot and has recovered every
+drone there (Murray & Raj's objective, the van's departure from the end depot copy ``c+1``
+after the recoveries there). :func:`best_insert` is the recreate step of the ruin-and-recreate
+search in :mod:`.search`.
 """
 
 from __future__ import annotations
@@ -97,6 +100,14 @@ def sched(
         drone_m += dd[a, j] + dd[j, b]
         if has_end and flight[s] > endur[a, j, b] + 1e-9:
             return INF, INF
+    ahead = np.zeros(nr)  # van time from the start to each stop, without waiting or drones
+    for x in range(1, nr):
+        ahead[x] = ahead[x - 1] + tt[route[x - 1], route[x]]
+        if x - 1 > 0:
+            ahead[x] += tserv[route[x - 1]]
+    slack = np.empty(max(ns, 1))
+    for s in range(ns):
+        slack[s] = ahead[sk[s]] - ahead[si[s]] - flight[s]
     clock = 0.0
     bad = False
     for s in range(ns):
@@ -113,15 +124,16 @@ def sched(
         r0, r1 = cnt_r[x], cnt_r[x + 1]
         left = (l1 - l0) + (r1 - r0)
         while left > 0 or serve:
-            # the best launch ready now (drone on board), longest flight first; early ones
+            # the launch ready now (drone on board) with the least slack: the van's unhindered
+            # time to the recovery stop less the flight; ``be`` among the early ones
             bl = -1
             be = -1
             for u in range(l0, l1):
                 s = ord_l[u]
                 ready = not done[s] and not in_air[sd[s]]
-                if ready and (bl < 0 or flight[s] > flight[bl]):
+                if ready and (bl < 0 or slack[s] < slack[bl]):
                     bl = s
-                if ready and not late[s] and (be < 0 or flight[s] > flight[be]):
+                if ready and not late[s] and (be < 0 or slack[s] < slack[be]):
                     be = s
             # the pending recovery due first, and among the drones already here the one
             # whose endurance runs out first
@@ -387,14 +399,19 @@ def best_insert(
     span,
     allow_truck,
     max_launch,
+    blink,
+    seed,
 ):  # pragma: no cover - compiled
     """Cheapest way to add customer ``c``: on the van's route or as a sortie of some drone
     (launched at one of the ``max_launch`` stops nearest to ``c``, recovered within ``span``).
+    Each candidate is skipped with probability ``blink`` (random stream ``seed``), which
+    diversifies ruin-and-recreate.
 
     Returns ``(objective, kind, a, b, drone)``: kind 0 = van, inserted at route index ``a``;
     kind 1 = sortie launched at route index ``a`` and recovered at ``b``; objective INF if
     nothing is feasible.
     """
+    np.random.seed(seed)
     cap = nr + 2 + ns + 2
     ws = np.empty((6, cap))
     route2 = np.empty(nr + 1, dtype=np.int64)
@@ -473,6 +490,8 @@ def best_insert(
                     b = route[k]
                     if has_end and dt[a, c] + dserv[c] + dt[c, b] > endur[a, c, b] + 1e-9:
                         continue
+                    if blink > 0.0 and np.random.random() < blink:
+                        continue
                     si2[ns] = i
                     sk2[ns] = k
                     sd2[ns] = d
@@ -515,6 +534,8 @@ def best_insert(
             x = order[xi] + 1
             if base + w_time * (det[x - 1] + tserv[c]) >= best - 1e-9:
                 break
+            if blink > 0.0 and best < INF and np.random.random() < blink:
+                continue
             for y in range(x):
                 route2[y] = route[y]
             route2[x] = c

@@ -3,9 +3,13 @@
 1. Start tours: a travelling-salesman tour of the van over all customers (PyVRP's iterated local
    search on the van's travel times) and a nearest-neighbour tour.
 2. Every tour is scored by the split DP (:mod:`.split`), which picks the best sorties for it.
-3. Local search over the tour (relocate one to three consecutive customers, 2-opt, swap), each
-   neighbour scored by the split DP, inside an iterated local search with random segment
-   perturbations until the time limit or the iteration budget is reached.
+3. Local search over the tour (relocate one to three consecutive customers, 2-opt, swap) with
+   don't-look bits, each neighbour scored by the split DP incrementally (rows before the first
+   changed position reused), inside an iterated local search with local/global double bridges
+   and restarts, until the time limit or the iteration budget is reached.
+4. Without same-node recovery (the mFSTSP), the best tour's plan is then improved as an explicit
+   plan in which every drone has its own launch and recovery stops: ruin and recreate over van
+   positions and (drone, launch, recovery) triples (:mod:`.plans`), 2-opt on new bests.
 """
 
 from __future__ import annotations
@@ -32,8 +36,9 @@ from voltroute.solve.sidekick.split import decode, decode1, split_dp, split_dp1
 
 @dataclass(frozen=True, kw_only=True)
 class SidekickParams:
-    """Search settings. ``span``: most tour positions one operation may cover (None: all for
-    small instances, 16 for one drone, 10 for several). ``max_iterations``: ILS rounds
+    """Search settings. ``span``: most tour positions one operation may cover (None: all up to
+    10 customers, else 10 for one drone (the longest operation of the published TSP-D optima
+    covers 9) and 8 for several). ``max_iterations``: ILS rounds
     (None: until ``time_limit_s``). ``tsp_time_s``: PyVRP time for the start tour."""
 
     time_limit_s: float = 10.0
@@ -63,7 +68,7 @@ class _Evaluator:
         self.has_end = inst.endurance_s is not None
         self.endur = inst.endurance_s if inst.endurance_s is not None else np.zeros((1, 1, 1))
         m = inst.n - 1
-        back = min(m + 1, 5) if m <= 20 else 4
+        back = min(m + 1, 4)
         revisit = inst.allow_same_node_recovery and inst.num_drones == 1
         self.max_loops = back if revisit else 0
         self.anchors = revisit
@@ -109,8 +114,8 @@ class _Evaluator:
     ) -> tuple[list[int], list[tuple[int, int, int]]]:
         if self.inst.num_drones <= 1:
             return decode1(tour, pred)  # type: ignore[arg-type]
-        pp, pk, pd = pred  # type: ignore[misc]
-        return decode(tour, pp, pk, pd)
+        arrays: tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]] = pred  # type: ignore[assignment]
+        return decode(tour, arrays[0], arrays[1], arrays[2])
 
     def cost(self, customers: list[int]) -> float:
         return float(self.run(np.array([0, *customers, 0], dtype=np.int64))[0])
@@ -319,7 +324,7 @@ def solve_sidekick(
     m = inst.n - 1
     span = params.span
     if span is None:
-        span = m + 1 if m <= 10 else (12 if inst.num_drones <= 1 else 8)
+        span = m + 1 if m <= 10 else (10 if inst.num_drones <= 1 else 8)
     near = _neighbour_lists(inst, min(params.neighbours, max(1, m - 1)))
     tsp_s = params.tsp_time_s
     if tsp_s is None:
@@ -388,6 +393,30 @@ def solve_sidekick(
     )
 
 
+def warm_up() -> None:
+    """Compile (or load from numba's cache) the engine's kernels on a tiny instance, so that a
+    first timed solve does not pay for it."""
+    n = 4
+    xy = np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]])
+    d = np.sqrt(((xy[:, None] - xy[None]) ** 2).sum(-1))
+    for drones, same in ((1, True), (1, False), (2, False)):
+        inst = SidekickInstance(
+            truck_time_s=d,
+            truck_dist_m=d,
+            drone_time_s=0.5 * d,
+            drone_dist_m=d,
+            drone_eligible=np.ones(n, dtype=bool),
+            truck_service_s=np.r_[0.0, np.ones(n - 1)],
+            drone_service_s=np.r_[0.0, np.ones(n - 1)],
+            launch_s=1.0,
+            recovery_s=1.0,
+            num_drones=drones,
+            endurance_s=np.full((n, n, n), 100.0),
+            allow_same_node_recovery=same,
+        )
+        solve_sidekick(inst, SidekickParams(time_limit_s=0.05, max_iterations=2))
+
+
 class _PlanCost:
     """Binds the instance arrays for :func:`best_insert` and :func:`best_sched`."""
 
@@ -452,7 +481,14 @@ class _PlanCost:
     def cost(self, plan: Plan) -> float:
         return self.schedule(plan)[0]
 
-    def insert(self, plan: Plan, c: int) -> bool:
+    def insert(
+        self, plan: Plan, c: int, blink: float = 0.0, seed: int = 0, van_only: bool = False
+    ) -> bool:
+        """Put ``c`` at its cheapest place (``van_only``: on the van's route); False if none."""
+        elig = self.elig
+        if van_only and elig[c]:
+            elig = elig.copy()
+            elig[c] = False
         r, si, sj, sk, sd = plan.arrays()
         v, kind, a, b, d = best_insert(
             c,
@@ -465,10 +501,12 @@ class _PlanCost:
             len(si),
             self.inst.num_drones,
             *self.common,
-            self.elig,
+            elig,
             self.span,
             True,
             self.max_launch,
+            blink,
+            seed,
         )
         if kind < 0 or v >= 1e299:
             return False
@@ -495,41 +533,79 @@ def ruin_recreate(
     t_start = time.perf_counter()
     total = max(1e-6, deadline - t_start)
     it = 0
+    stall = 0
     while time.perf_counter() < deadline and m >= 2:
         if max_iterations is not None and it >= 20 * max_iterations:
             break
         if target is not None and best_cost <= target + 1e-6:
             break
         it += 1
+        stall += 1
+        if stall > max(300, 30 * m):  # stagnation: rebuild from an empty plan, random order
+            stall = 0
+            cand = Plan([0, 0], [])
+            seeds = rng.integers(0, 2**31 - 1, size=m)
+            order = [int(c) for c in rng.permutation(np.arange(1, m + 1))]
+            if all(pc.insert(cand, c, 0.05, int(sd)) for c, sd in zip(order, seeds, strict=True)):
+                cur, cur_cost = cand, pc.cost(cand)
+            continue
         cand = cur.copy()
         removed = _ruin(cand, rng, near, m)
         order = [int(x) for x in rng.permutation(removed)]
-        if all(pc.insert(cand, c) for c in order):
+        r = rng.random()
+        if r < 0.2:  # far from the depot first
+            order.sort(key=lambda c: -float(inst.truck_time_s[0, c]))
+        elif r < 0.35:
+            order.sort(key=lambda c: float(inst.truck_time_s[0, c]))
+        blink = 0.05 if rng.random() < 0.5 else 0.0
+        seeds = rng.integers(0, 2**31 - 1, size=len(order))
+        # now and then a customer goes back on the van whatever it costs now: a stop that
+        # pays off only as a launch/recovery point for the sorties inserted after it
+        van = rng.random(len(order)) < (0.15 if rng.random() < 0.5 else 0.0)
+        if all(
+            pc.insert(cand, c, blink, int(sd), bool(v))
+            for c, sd, v in zip(order, seeds, van, strict=True)
+        ):
             cost = pc.cost(cand)
             frac = (time.perf_counter() - t_start) / total
             thr = 0.01 * (1.0 - frac) * best_cost * rng.random()
             if cost < best_cost - 1e-9:
                 cand, cost = _two_opt(cand, cost, pc, deadline)
                 best, best_cost = cand.copy(), cost
+                stall = 0
             if cost <= cur_cost + thr:
                 cur, cur_cost = cand, cost
-        if rng.random() < 0.02:
-            cur, cur_cost = best.copy(), best_cost
     return best, it
 
 
 def _ruin(plan: Plan, rng: np.random.Generator, near: list[list[int]], m: int) -> list[int]:
-    """Take some customers out: a cluster of near ones, a string of van stops, or sorties."""
+    """Take some customers out: a cluster of near ones, a string of van stops, sorties, or the
+    sorties around a reversed stretch of the van's route."""
     cap = min(m, 5 + m // 20)
+    if rng.random() < 0.1:  # now and then a large ruin (a third of the customers)
+        cap = min(m, max(cap, m // 3))
     size = int(rng.integers(1, cap + 1))
     kind = rng.random()
     chosen: list[int] = []
-    if kind < 0.5 or len(plan.route) <= 3:
+    nr = len(plan.route)
+    if kind < 0.15 and nr >= 4:
+        # reverse a stretch of the van's route (now and then all of it); the sorties touching
+        # it are taken out and re-inserted
+        if rng.random() < 0.2:
+            a, b = 1, nr - 2
+        else:
+            a = int(rng.integers(1, nr - 2))
+            b = int(rng.integers(a + 1, min(nr - 2, a + 10) + 1))
+        plan.route[a : b + 1] = plan.route[a : b + 1][::-1]
+        out = [t[2] for t in plan.sorties if not (t[3] < a or t[1] > b)]
+        plan.sorties = [t for t in plan.sorties if t[3] < a or t[1] > b]
+        return out
+    if kind < 0.55 or nr <= 3:
         seed = int(rng.integers(1, m + 1))
         pool = [seed, *near[seed][: 2 * size]]
         chosen = [seed] + [int(x) for x in rng.permutation(pool[1:])[: size - 1]]
     elif kind < 0.8 or not plan.sorties:
-        x = int(rng.integers(1, len(plan.route) - 1))
+        x = int(rng.integers(1, nr - 1))
         chosen = plan.route[x : min(len(plan.route) - 1, x + max(1, size // 2))]
     else:
         idx = rng.permutation(len(plan.sorties))[:size]
