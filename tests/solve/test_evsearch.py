@@ -88,6 +88,28 @@ def test_route_evaluation_by_hand():
     assert _eval(small, ["C1", "S1", "C2"])[0] == BAD_LOAD
 
 
+def test_connect_time_by_hand():
+    """A station that takes 60 s to plug in and out: the same route as above reaches home at
+    140 + 60 = 200, and the checker counts the same 100 s at the charger."""
+    p = read_evrptw(TINY_TW)
+    p = p.replace(stations=[s.replace(connect_s=60) for s in p.stations])
+    code, out, scratch = _eval(p, ["C1", "S1", "C2"])
+    assert code == OK
+    assert out[3] == pytest.approx(100.0)  # at the charger: 60 s connect + 40 s charging
+    assert scratch[1, 1] == pytest.approx(140.0)  # leaves S1 at 40 + 100
+    from voltroute.model import Route, Solution
+
+    route = Route(vehicle="ev-1", vehicle_type="ev", stops=("C1", "S1", "C2"), start_s=0,
+                  charges=[{"position": 1, "energy_kwh": 20.0}])  # fmt: skip
+    rep = check(p, Solution(routes=(route,), unassigned=()))
+    assert not [v for v in rep.violations if v.kind != "missing"]
+    assert rep.routes[0].charge_s == pytest.approx(100.0)
+    assert rep.routes[0].steps[-1].arrival_s == pytest.approx(200.0)
+    # with a shift ending at 180 the route no longer fits
+    vt = p.vehicle_types[0].replace(shift_end_s=180)
+    assert _eval(p.replace(vehicle_types=[vt]), ["C1", "S1", "C2"])[0] == BAD_TIME
+
+
 def test_taper_charging_time_by_hand():
     """Two bands: full power to 80 % of the battery, a quarter of it above. Battery 100 kWh,
     50 kW: from 70 to 90 kWh takes 10 kWh at 50 kW (720 s) + 10 kWh at 12.5 kW (2880 s)."""

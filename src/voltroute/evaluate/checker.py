@@ -433,7 +433,8 @@ def _check_route(
                     "energy",
                     f"{route.vehicle}: reaches station {st.id} with {soc:.2f} kWh, an empty battery",
                 )
-            charge_s = _charge_time_s(vt, st, soc, soc + charged, usable)
+            # time at the charger: plugging in and out, then charging
+            charge_s = st.connect_s + _charge_time_s(vt, st, soc, soc + charged, usable)
             t = begin + charge_s
             if st.close_s is not None and t > st.close_s + EPS_S:
                 bad("charging", f"{route.vehicle}: still charging at {st.id} after it closes")

@@ -325,6 +325,12 @@ class ChargingStation(Frozen):
     name: str = ""
     power_kw: PosFloat = Field(default=50.0, description="power of each connector, kW")
     connectors: int = Field(default=1, ge=1, description="vehicles that can charge at once")
+    connect_s: int = Field(
+        default=0,
+        ge=0,
+        description="time per visit to park, authenticate and plug in and out, s (on top of "
+        "the charging time); 0 for the literature's instances",
+    )
     price_per_kwh: NonNegFloat | None = Field(
         default=None, description="energy price here; None: economics.electricity_per_kwh"
     )

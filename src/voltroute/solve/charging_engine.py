@@ -23,6 +23,7 @@ import numpy as np
 import pyvrp
 from pyvrp import Activity, ActivityType
 
+from voltroute.energy import charge_time_s, usable_battery_kwh
 from voltroute.model import (
     Charge,
     ElectricPowertrain,
@@ -271,10 +272,15 @@ class ChargingEngine:
                             from_dp += 1
                 else:
                     # payload-dependent energy and a tapering charge: the search's budget is
-                    # conservative on energy but not on charging time, so the plan that is kept
-                    # is the dynamic programme's replay with the checker's rules
-                    dp = inserter.insert(vt, ids, start)
-                    if dp is not None:
+                    # conservative on energy but not on charging time for a given amount. So
+                    # each station charges to the level the search planned: with the real
+                    # (lighter) payload the van arrives fuller, charges less and leaves no later.
+                    # If that replay fails, the dynamic programme replans the charging.
+                    replay = _replay_levels(inserter, problem, vt, visits, sr.levels_kwh, start)
+                    dp = None if replay is not None else inserter.insert(vt, ids, start)
+                    if replay is not None:
+                        pieces = [Insertion(visits, replay, start, 0.0)]
+                    elif dp is not None:
                         pieces = [dp]
                         from_dp += 1
                     else:
@@ -337,6 +343,67 @@ class ChargingEngine:
         return Solution(
             problem=problem.name, routes=tuple(routes), unassigned=tuple(unassigned), solver=info
         )
+
+
+def _replay_levels(
+    inserter: StationInserter,
+    problem: Problem,
+    vt: VehicleType,
+    visits: tuple[str, ...],
+    levels: tuple[float, ...],
+    start_s: float,
+) -> tuple[tuple[int, float], ...] | None:
+    """Charges (position, kWh) that bring the battery to ``levels`` at each station, replayed
+    with the checker's rules (real payload, charging taper and plug-in time, waiting and serving
+    energy, windows, opening hours, shift); None if any of them fails."""
+    pt = vt.powertrain
+    assert isinstance(pt, ElectricPowertrain)
+    temp = problem.conditions.ambient_temp_c
+    usable = usable_battery_kwh(pt, temp)
+    reserve = usable * pt.reserve_fraction
+    stops = [problem.stop_by_id[v] for v in visits if v in problem.stop_by_id]
+    payload = float(sum(s.weight_kg for s in stops))
+    index = {**problem.stop_index, **problem.station_index}
+    prev = problem.depot_index[vt.start_depot]
+    end = problem.depot_index[vt.end_depot_id]
+    limits = [x for x in (vt.shift_end_s, problem.depots[end].close_s) if x is not None]
+    t = start_s
+    soc = usable
+    charges: list[tuple[int, float]] = []
+    for pos, v in enumerate(visits):
+        node = index[v]
+        soc -= inserter.leg_kwh(vt, prev, node, payload)
+        t += float(inserter.dur[prev, node])
+        if soc < reserve - 1e-6:
+            return None
+        st = problem.station_by_id.get(v)
+        if st is not None:
+            begin = max(t, float(st.open_s))
+            charged = min(max(levels[pos] - soc, 0.0), max(usable - soc, 0.0))
+            t = begin + st.connect_s + charge_time_s(vt, st, soc, soc + charged, usable)
+            if st.close_s is not None and t > st.close_s + 1e-6:
+                return None
+            charges.append((pos, charged))
+            soc += charged
+        else:
+            s = problem.stop_by_id[v]
+            tw = s.time_window
+            begin = max(t, float(tw.start_s)) if tw is not None else t
+            if tw is not None and begin > tw.end_s + 1e-6:
+                return None
+            soc -= inserter.dwell_kwh(vt, begin - t + s.service_time_s)
+            if soc < reserve - 1e-6:
+                return None
+            t = begin + s.service_time_s
+            payload -= s.weight_kg
+        prev = node
+    soc -= inserter.leg_kwh(vt, prev, end, payload)
+    t += float(inserter.dur[prev, end])
+    if soc < reserve - 1e-6 or (limits and t > min(limits) + 1e-6):
+        return None
+    if vt.max_shift_duration_s is not None and t - start_s > vt.max_shift_duration_s + 1e-6:
+        return None
+    return tuple(charges)
 
 
 def _search_model_exact(vt: VehicleType, problem: Problem) -> bool:

@@ -32,8 +32,8 @@ import numpy as np
 from numba import njit
 
 # node columns
-TWA, TWB, SERV, DKG, DM3, ISST, PEN, ISCUST = range(8)
-N_NODE_COLS = 8
+TWA, TWB, SERV, DKG, DM3, ISST, PEN, ISCUST, CONNECT = range(9)
+N_NODE_COLS = 9
 # vehicle type columns
 (CAPKG, CAPM3, USABLE, RESERVE, TSTART, TEND, MAXDUR, MAXDIST, FIXED, CM, CS, EV, SDEP, EDEP,
  COUNT, DWELLKW, NBANDS, PRICE) = range(18)  # fmt: skip
@@ -186,7 +186,7 @@ def eval_route(seq, length, k, d, out, scratch):
             if not full_only and target < usable:
                 # charge on through waiting that comes anyway before the next station: the
                 # next charge is then shorter and nothing in between is later
-                t_dep = begin + _charge_time(k, v, soc, target, tp, tlo, tsh, chp)
+                t_dep = begin + nd[v, CONNECT] + _charge_time(k, v, soc, target, tp, tlo, tsh, chp)
                 wait = 0.0
                 p2 = v
                 j = i + 1
@@ -212,6 +212,8 @@ def eval_route(seq, length, k, d, out, scratch):
                 ct = _charge_time(k, v, soc, target, tp, tlo, tsh, chp)
                 scratch[0, i] = target - soc
                 soc = target
+            scratch[3, i] = soc  # the level charged to
+            ct += nd[v, CONNECT]  # plugging in and out
             t = begin + ct
             busy += ct
             charge_s += ct
@@ -943,6 +945,7 @@ class SearchRoute:
     charged_kwh: tuple[float, ...]
     distance_m: float
     start_s: float  # departure from the depot, s
+    levels_kwh: tuple[float, ...]  # state of charge after charging at each station (0 at stops)
 
 
 @dataclass(frozen=True)
@@ -990,6 +993,7 @@ def build_search_data(
         i = p.station_index[st.id]
         station_nodes.append(i)
         nodes[i, ISST] = 1.0
+        nodes[i, CONNECT] = st.connect_s
         nodes[i, TWA] = st.open_s
         nodes[i, TWB] = INF if st.close_s is None else st.close_s
     K = len(p.vehicle_types)
@@ -1230,7 +1234,7 @@ def search(
             continue
         seq = bR[r, : brl[r]].copy()
         k = int(brt[r])
-        start, charged, dist_m = _latest_start(data, d, seq, k)
+        start, charged, dist_m, levels = _latest_start(data, d, seq, k)
         routes.append(
             SearchRoute(
                 type_index=k,
@@ -1238,6 +1242,7 @@ def search(
                 charged_kwh=charged,
                 distance_m=dist_m,
                 start_s=start,
+                levels_kwh=levels,
             )
         )
     return SearchResult(tuple(routes), tuple(int(x) for x in bun[: bn[0]]), info)
@@ -1245,7 +1250,7 @@ def search(
 
 def _latest_start(
     data: SearchData, d: tuple, seq: np.ndarray, k: int
-) -> tuple[float, tuple[float, ...], float]:
+) -> tuple[float, tuple[float, ...], float, tuple[float, ...]]:
     """Latest departure that keeps the route feasible, up to the waiting it would save (less
     idling with the heating on); with the charges and the distance at that departure."""
     out = np.zeros(5)
@@ -1253,13 +1258,20 @@ def _latest_start(
     code = eval_route(seq, len(seq), k, d, out, scratch)
     assert code == OK, f"search kept an infeasible route (code {code})"
     start0 = float(out[4])
-    best = (start0, tuple(float(x) for x in scratch[0, : len(seq)]))
+    is_st = data.nodes[seq, ISST] > 0.5
+
+    def levels() -> tuple[float, ...]:
+        return tuple(
+            float(x) if st else 0.0 for x, st in zip(scratch[3, : len(seq)], is_st, strict=True)
+        )
+
+    best = (start0, tuple(float(x) for x in scratch[0, : len(seq)]), levels())
     dist_m = float(out[0])
     edep = int(data.types[k, EDEP])
     finish = float(scratch[1, len(seq) - 1]) + float(data.dur[seq[-1], edep])
     slack = finish - start0 - float(out[2])  # waiting on the way: no gain beyond it
     if slack <= 1.0:
-        return best[0], best[1], dist_m
+        return best[0], best[1], dist_m, best[2]
     types = data.types.copy()
     dd = (*d[:5], types, *d[6:])
     lo, hi = 0.0, slack
@@ -1268,12 +1280,12 @@ def _latest_start(
         types[k, TSTART] = start0 + mid
         if eval_route(seq, len(seq), k, dd, out, scratch) == OK and out[0] <= dist_m + 1e-6:
             lo = mid
-            best = (float(out[4]), tuple(float(x) for x in scratch[0, : len(seq)]))
+            best = (float(out[4]), tuple(float(x) for x in scratch[0, : len(seq)]), levels())
         else:
             hi = mid
         if hi - lo < 1.0:
             break
-    return best[0], best[1], dist_m
+    return best[0], best[1], dist_m, best[2]
 
 
 def warm_up() -> float:

@@ -199,7 +199,11 @@ class StationInserter:
                         if level <= soc_c + EPS_KWH and level < usable:
                             continue
                         charged = max(level - soc_c, 0.0)
-                        dep = begin + charge_time_s(vt, st, soc_c, soc_c + charged, usable)
+                        dep = (
+                            begin
+                            + st.connect_s
+                            + charge_time_s(vt, st, soc_c, soc_c + charged, usable)
+                        )
                         if st.close_s is not None and dep > st.close_s + EPS_S:
                             continue
                         via = _Label(lab.cost + added, dep, soc_c + charged, lab, c, charged)
