@@ -94,13 +94,13 @@ def test_winter_day_charges_on_the_way():
     )
     from voltroute.energy import usable_battery_kwh
 
-    problem, roads = build_problem(n_stops=150, seed=1)
+    problem, roads = build_problem(n_stops=300, seed=1)
     winter, plan = plan_winter_day(
         problem, roads, time_limit_s=120, seed=1, max_iterations=100
     )  # deterministic: the iteration cap ends the search
     report = check(winter, plan)
     assert report.feasible, report.violations
-    assert report.kpis["served"] + report.kpis["unassigned"] == 150
+    assert report.kpis["served"] + report.kpis["unassigned"] == 300
     charges = [(r, s) for r in plan.routes for s in r.steps if s.kind == "charge"]
     assert charges, "no van charged on the way"
     sites = {(round(x["lat"], 7), round(x["lon"], 7)) for x in charging_sites(helsinki_pbf())}

@@ -63,6 +63,7 @@ WINTER_TEMP_C = -10.0
 # Power of each public fast charger: 50 kW DC, the class of the ABB Terra 53 multi-standard fast
 # charger that Helen added to its public Helsinki network (helen.fi news, 18 Oct 2016).
 FAST_CHARGER_KW = 50.0
+FAST_CHARGER_CONNECT_S = 300  # park, authenticate, plug in and out: an assumption
 # Price at the fast chargers: 0.36 EUR/kWh, the typical rate of the ABC fast-charging station on
 # Mannerheimintie, Helsinki (Nordics Today, "Finland's EV fast-charging prices ... 0.72 /kWh"),
 # at 1.08 USD/EUR (the demo's economics are in USD).
@@ -87,7 +88,8 @@ WINTER_ASSUMPTIONS = [
     "no power for them and they are probably slow garage sockets; the demo assumes a 50 kW DC "
     "fast charger with 2 connectors, open all day, at each: illustrative fast chargers at real "
     "charging locations. Price 0.39 USD/kWh (0.36 EUR/kWh, a typical Helsinki fast-charging "
-    "rate reported by Nordics Today).",
+    "rate reported by Nordics Today). Each visit also takes 5 minutes to park, authenticate and "
+    "plug in and out (an assumption), so a van prefers one longer charge to many top-ups.",
     "Overnight depot charging: each electric van returns with its last state of charge and, by "
     "depot policy, leaves at 08:00 with a full battery; one 19.2 kW AC charger per van, the site "
     "limited to 60 % of their rating, the example time-of-use tariff of docs/charging.md "
@@ -306,6 +308,7 @@ def build_winter_problem(
             location=Location(lat=round(site["lat"], 7), lon=round(site["lon"], 7)),
             power_kw=FAST_CHARGER_KW,
             connectors=2,
+            connect_s=FAST_CHARGER_CONNECT_S,
             price_per_kwh=FAST_CHARGE_PRICE_PER_KWH,
         )
         for k, site in enumerate(sites)

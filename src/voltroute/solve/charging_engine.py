@@ -277,6 +277,17 @@ class ChargingEngine:
                     # (lighter) payload the van arrives fuller, charges less and leaves no later.
                     # If that replay fails, the dynamic programme replans the charging.
                     replay = _replay_levels(inserter, problem, vt, visits, sr.levels_kwh, start)
+                    if replay is not None and any(kwh <= 1e-9 for _, kwh in replay):
+                        # the real (lighter) van needs nothing at some stations: skip them
+                        idle = {pos for pos, kwh in replay if kwh <= 1e-9}
+                        keep = [i for i in range(len(visits)) if i not in idle]
+                        fewer = tuple(visits[i] for i in keep)
+                        again = _replay_levels(
+                            inserter, problem, vt, fewer, tuple(sr.levels_kwh[i] for i in keep),
+                            start,
+                        )  # fmt: skip
+                        if again is not None:
+                            visits, replay = fewer, again
                     dp = None if replay is not None else inserter.insert(vt, ids, start)
                     if replay is not None:
                         pieces = [Insertion(visits, replay, start, 0.0)]
