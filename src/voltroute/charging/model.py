@@ -11,9 +11,9 @@ from __future__ import annotations
 import math
 from typing import Annotated, Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
-from voltroute.model.errors import ProblemError, as_problem_error
+from voltroute.model.errors import ProblemError, validate_object
 from voltroute.model.problem import (
     DAY_S,
     Fraction,
@@ -311,19 +311,7 @@ class DepotChargingProblem(Frozen):
 
 def charging_problem_from_dict(data: object) -> DepotChargingProblem:
     """Validate parsed JSON; errors are one-line :class:`ProblemError` naming the field."""
-    if not isinstance(data, dict):
-        raise ProblemError("charging problem", "must be a JSON object")
-    data = {k: v for k, v in data.items() if k not in ("format_version", "$schema")}
-    try:
-        return DepotChargingProblem.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        inner = (first.get("ctx") or {}).get("error")
-        if isinstance(inner, ProblemError):  # a nested rule: join its field to the location
-            loc = ".".join(str(x) for x in first.get("loc", ()))
-            field = f"{loc}.{inner.field}" if loc and inner.field else loc or inner.field
-            raise ProblemError(field, inner.rule) from None
-        raise as_problem_error(exc) from None
+    return validate_object(DepotChargingProblem, data, what="charging problem")
 
 
 # ---------------------------------------------------------------- the plan

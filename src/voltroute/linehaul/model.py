@@ -14,9 +14,9 @@ import json
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
-from voltroute.model.errors import ProblemError, as_problem_error
+from voltroute.model.errors import ProblemError, validate_object
 from voltroute.model.problem import (
     DAY_S,
     Frozen,
@@ -171,16 +171,4 @@ def read_network(path: str | Path) -> LinehaulNetwork:
 
 def network_from_dict(data: Any) -> LinehaulNetwork:
     """Validate parsed JSON; errors are one-line :class:`ProblemError` naming the field."""
-    if not isinstance(data, dict):
-        raise ProblemError("network", "must be a JSON object")
-    data = {k: v for k, v in data.items() if k not in ("format_version", "$schema")}
-    try:
-        return LinehaulNetwork.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        inner = (first.get("ctx") or {}).get("error")
-        if isinstance(inner, ProblemError):  # a nested rule: join its field to the location
-            loc = ".".join(str(x) for x in first.get("loc", ()))
-            field = f"{loc}.{inner.field}" if loc and inner.field else loc or inner.field
-            raise ProblemError(field, inner.rule) from None
-        raise as_problem_error(exc) from None
+    return validate_object(LinehaulNetwork, data, what="network")

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import ValidationError
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class VoltrouteError(Exception):
@@ -50,3 +54,21 @@ def as_problem_error(exc: ValidationError, prefix: str = "") -> ProblemError:
     line = format_validation_error(exc, prefix)
     field, _, rule = line.partition(": ")
     return ProblemError(field, rule) if rule else ProblemError("", line)
+
+
+def validate_object(model: type[M], data: object, *, what: str) -> M:
+    """Validate a parsed JSON object as ``model``; errors are one-line :class:`ProblemError`
+    naming the field, with the field of a nested rule joined to its location."""
+    if not isinstance(data, dict):
+        raise ProblemError(what, "must be a JSON object")
+    data = {k: v for k, v in data.items() if k not in ("format_version", "$schema")}
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        inner = (first.get("ctx") or {}).get("error")
+        if isinstance(inner, ProblemError):
+            loc = ".".join(str(x) for x in first.get("loc", ()))
+            field = f"{loc}.{inner.field}" if loc and inner.field else loc or inner.field
+            raise ProblemError(field, inner.rule) from None
+        raise as_problem_error(exc) from None
