@@ -237,3 +237,15 @@ def test_objective_is_validated():
         SolveParams(objective="fastest")
     with pytest.raises(ProblemError, match="objective"):
         solve(read_evrptw(TINY_TW), SolveParams(engine="pyvrp", objective="vehicles"))
+
+
+def test_fleet_phase_reopens_routes_the_ruin_empties(shared_data: Path) -> None:
+    """r102 (Schneider): the best known plan has 15 vans, the construction 20-21. A string
+    removal may empty a whole route; the fleet phase must be able to open it again (up to its
+    target fleet), or it loses routes it cannot get back and stalls far above 15."""
+    path = next((shared_data / "evrptw" / "schneider" / "large").glob("r102_*.txt"))
+    data = _data(read_evrptw(path))
+    res = search(data, time_limit_s=60, seed=0, objective="vehicles", max_iterations=20_000)
+    assert res.info["initial_routes"] > 16
+    assert len(res.routes) <= 15
+    assert not res.missing

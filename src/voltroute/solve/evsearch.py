@@ -304,6 +304,7 @@ def _best_insertion(
     b_sa = -1
     n_st = near_st.shape[2]
     maxr = R.shape[0]
+    late = np.empty(R.shape[1] + 1)
     for r in range(maxr):
         L = rl[r]
         if L == 0:
@@ -319,6 +320,15 @@ def _best_insertion(
         eval_route(seq, L, k, d, out, scratch)
         for i in range(L):
             scratch[2, i] = scratch[1, i]
+        # latest arrival at each position that keeps the rest in its windows, with every
+        # station taking at least its plug-in time (more charge only makes it later)
+        late[L] = tp[k, TEND]
+        for i in range(L - 1, -1, -1):
+            v = seq[i]
+            hold = nd[v, CONNECT] if nd[v, ISST] > 0.5 else nd[v, SERV]
+            late[i] = min(
+                nd[v, TWB], late[i + 1] - dur[v, seq[i + 1] if i + 1 < L else edep] - hold
+            )
         for pos in range(L + 1):
             prev = seq[pos - 1] if pos > 0 else sdep
             nxt = seq[pos] if pos < L else edep
@@ -330,10 +340,7 @@ def _best_insertion(
             if arr > nd[c, TWB] + EPS_T:
                 break
             arr_n = max(arr, nd[c, TWA]) + nd[c, SERV] + dur[c, nxt]
-            if pos < L:
-                if arr_n > nd[nxt, TWB] + EPS_T:
-                    continue
-            elif arr_n > tp[k, TEND] + EPS_T:
+            if arr_n > late[pos] + EPS_T:
                 continue
             if cm * (dist[prev, c] + dist[c, nxt] - dist[prev, nxt]) >= best:
                 continue
@@ -787,14 +794,15 @@ def iterate(
     avg_remove,
     max_string,
     blink,
-    nroutes_cap,
+    fleet_cap,
     penalty,
     stats,
 ):
-    """``n_iter`` ruin-and-recreate steps. ``phase`` 0: cost (new routes allowed, simulated
-    annealing on the cost); 1: fleet minimisation (no new routes; accept fewer or less often
-    missing stops); 2: cost with the fleet fixed. Temperature decays from ``temp0`` at
-    ``frac0`` to ``temp1`` at ``frac1`` of the phase."""
+    """``n_iter`` ruin-and-recreate steps. ``phase`` 0: cost (simulated annealing on the
+    cost); 1: fleet minimisation (accept fewer or less often missing stops); 2: cost with the
+    fleet fixed. At most ``fleet_cap[0]`` routes at a time (a route emptied by the ruin may be
+    opened again); phase 1 lowers it by one at each success. Temperature decays from
+    ``temp0`` at ``frac0`` to ``temp1`` at ``frac1`` of the phase."""
     R, rl, rt, rcv, where, avail, un, n_un_arr = cur
     cR, crl, crt, crcv, cwhere, cavail, cun, cn_un_arr = cand
     bR, brl, brt, brcv, bwhere, bavail, bun, bn_un_arr = best
@@ -809,7 +817,6 @@ def iterate(
     removed = np.empty(C, dtype=np.int32)
     touched = np.empty(4 * C + 8, dtype=np.int32)
     unassigned = np.empty(C, dtype=np.int32)
-    allow_new = phase == 0
     cur_cost = _total(rl, rt, rcv, tp)
     for i in range(n_un_arr[0]):
         cur_cost += penalty[un[i]]
@@ -869,8 +876,8 @@ def iterate(
             out,
             scratch,
             blink,
-            allow_new,
-            nroutes_cap,
+            True,
+            fleet_cap[0],
             touched,
             n_t,
             unassigned,
@@ -921,6 +928,10 @@ def iterate(
                 bn_un_arr[0] = n_un
                 if phase == 1:
                     drop_smallest_route(cur, cand, nd)
+                    fleet_cap[0] = 0
+                    for r in range(rl.shape[0]):
+                        if rl[r] > 0:
+                            fleet_cap[0] += 1
                     cur_cost = _total(rl, rt, rcv, tp)
         else:
             _copy_routes(R, rl, rt, rcv, cR, crl, crt, crcv, touched, n_t)
@@ -1108,6 +1119,7 @@ def search(
     objective: str = "cost",
     max_iterations: int | None = None,
     fleet_share: float = 0.5,
+    fleet_stall: float = 0.15,
     avg_remove: float = 10.0,
     max_string: int = 10,
     blink: float = 0.01,
@@ -1118,7 +1130,8 @@ def search(
     """Ruin-and-recreate over the problem in ``data``.
 
     ``objective``: ``cost`` (fixed plus variable cost) or ``vehicles`` (fewest routes first,
-    then cost with that fleet). ``fleet_share``: share of the time for fleet minimisation.
+    then cost with that fleet). ``fleet_share``: most of the time for fleet minimisation;
+    ``fleet_stall``: it ends earlier when this share of the time passes without a route less.
     ``initial``: routes to start from, as (vehicle type index, stop nodes in order; station
     nodes are ignored): each is followed in order with station visits added where the battery
     needs them, and split where it no longer fits. ``temperature``: start and end of simulated annealing, in mean variable cost per stop of
@@ -1184,6 +1197,9 @@ def search(
 
     iters_done = 0
     chunk = 20
+    fleet_trace = [(0.0, initial_routes)]
+    fleet_cap = np.array([max_routes], dtype=np.int64)
+    info["fleet_trace"] = fleet_trace
 
     def run_phase(phase: int, until: float, temp0: float, temp1: float) -> None:
         nonlocal iters_done, chunk
@@ -1193,7 +1209,10 @@ def search(
             now = time.perf_counter()
             if now >= until or (max_iterations is not None and iters_done >= max_iterations):
                 return
-            if phase == 1 and int((best[1] > 0).sum()) <= lower:
+            if phase == 1 and (
+                int((best[1] > 0).sum()) <= lower
+                or now - max(start, t0 + fleet_trace[-1][0]) > fleet_stall * time_limit_s
+            ):
                 return
             f0 = (now - start) / span
             k = chunk if max_iterations is None else min(chunk, max_iterations - iters_done)
@@ -1201,10 +1220,14 @@ def search(
             iterate(
                 k, phase, temp0, temp1, f0, f0,
                 cur, cand, best, absences, d, data.near_st, data.customers, data.neighbours,
-                dist_depot, avg_remove, max_string, blink, max_routes, penalty, stats,
+                dist_depot, avg_remove, max_string, blink, fleet_cap, penalty, stats,
             )  # fmt: skip
             el = time.perf_counter() - t_c
             iters_done += k
+            if phase == 1:
+                nr = int((best[1] > 0).sum())
+                if nr < fleet_trace[-1][1]:
+                    fleet_trace.append((round(time.perf_counter() - t0, 2), nr))
             if max_iterations is None:
                 chunk = int(max(5, min(chunk * 2, k * 0.25 / max(el, 1e-6))))
             if progress is not None:
@@ -1215,10 +1238,12 @@ def search(
     if objective == "vehicles":
         if n_miss == 0 and initial_routes > lower:
             drop_smallest_route(cur, cand, data.nodes)
+            fleet_cap[0] = int((cur[1] > 0).sum())
             run_phase(1, t0 + time_limit_s * fleet_share, 0.0, 0.0)
             _copy_state(best, cur)
             _copy_state(best, cand)
         info["fleet_iterations"] = iters_done
+        fleet_cap[0] = int((best[1] > 0).sum())
         run_phase(2, deadline, temperature[0] * scale, temperature[1] * scale)
     else:
         run_phase(0, deadline, temperature[0] * scale, temperature[1] * scale)
