@@ -1119,9 +1119,10 @@ def search(
     objective: str = "cost",
     max_iterations: int | None = None,
     fleet_share: float = 0.5,
-    fleet_stall: float = 0.15,
+    fleet_stall: float = 0.2,
     avg_remove: float = 10.0,
     max_string: int = 10,
+    fleet_remove: float = 20.0,
     blink: float = 0.01,
     temperature: tuple[float, float] = (0.3, 0.003),
     initial: list[tuple[int, list[int]]] | None = None,
@@ -1132,6 +1133,9 @@ def search(
     ``objective``: ``cost`` (fixed plus variable cost) or ``vehicles`` (fewest routes first,
     then cost with that fleet). ``fleet_share``: most of the time for fleet minimisation;
     ``fleet_stall``: it ends earlier when this share of the time passes without a route less.
+    ``avg_remove`` and ``max_string``: mean stops removed per step and longest string removed
+    (SISR's defaults); ``fleet_remove``: the mean in the fleet phase, where removing more
+    makes room in a route more often.
     ``initial``: routes to start from, as (vehicle type index, stop nodes in order; station
     nodes are ignored): each is followed in order with station visits added where the battery
     needs them, and split where it no longer fits. ``temperature``: start and end of simulated annealing, in mean variable cost per stop of
@@ -1220,7 +1224,8 @@ def search(
             iterate(
                 k, phase, temp0, temp1, f0, f0,
                 cur, cand, best, absences, d, data.near_st, data.customers, data.neighbours,
-                dist_depot, avg_remove, max_string, blink, fleet_cap, penalty, stats,
+                dist_depot, fleet_remove if phase == 1 else avg_remove, max_string, blink,
+                fleet_cap, penalty, stats,
             )  # fmt: skip
             el = time.perf_counter() - t_c
             iters_done += k
