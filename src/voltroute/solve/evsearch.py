@@ -524,6 +524,66 @@ def _clean_stations(r, R, rl, rt, rcv, avail, d, tmp, out, scratch):
 
 
 @njit(cache=True)
+def _relocate_stations(r, R, rl, rt, rcv, d, near_st, tmp, tmp2, out, scratch):
+    """Move each station visit of route ``r`` to the cheapest other station and position
+    (among the three stations with the least detour on each leg) where the route stays
+    feasible: the ruin moves stops, never station visits, so without this move a visit placed
+    early in the search stays where it is."""
+    dist = d[0]
+    nd = d[4]
+    tp = d[5]
+    k = rt[r]
+    if k < 0:
+        return
+    cm = tp[k, CM]
+    sdep = int(tp[k, SDEP])
+    edep = int(tp[k, EDEP])
+    i = 0
+    while i < rl[r]:
+        if nd[R[r, i], ISST] < 0.5:
+            i += 1
+            continue
+        L = rl[r]
+        n = 0
+        for j in range(L):
+            if j != i:
+                tmp[n] = R[r, j]
+                n += 1
+        base = 0.0
+        prev = sdep
+        for j in range(n):
+            base += dist[prev, tmp[j]]
+            prev = tmp[j]
+        base += dist[prev, edep]
+        best = rcv[r] - 1e-9
+        b_p = -1
+        b_s = -1
+        for p in range(n + 1):
+            a = tmp[p - 1] if p > 0 else sdep
+            b = tmp[p] if p < n else edep
+            for jj in range(near_st.shape[2]):
+                st = near_st[a, b, jj]
+                if st < 0 or st in (a, b) or (p == i and st == R[r, i]):
+                    continue
+                # the cost is at least the per-km cost of the distance
+                if cm * (base + dist[a, st] + dist[st, b] - dist[a, b]) >= best:
+                    continue
+                m = _build(tmp, n, p, st, -1, -1, tmp2)
+                if eval_route(tmp2, m, k, d, out, scratch) == OK and out[1] < best:
+                    best = out[1]
+                    b_p = p
+                    b_s = st
+        if b_s >= 0:
+            m = _build(tmp, n, b_p, b_s, -1, -1, tmp2)
+            for j in range(m):
+                R[r, j] = tmp2[j]
+            rl[r] = m
+            eval_route(R[r], m, k, d, out, scratch)
+            rcv[r] = out[1]
+        i += 1
+
+
+@njit(cache=True)
 def _remove_at(r, i, R, rl):
     L = rl[r]
     for j in range(i, L - 1):
@@ -797,6 +857,7 @@ def iterate(
     fleet_cap,
     penalty,
     stats,
+    relocate,
 ):
     """``n_iter`` ruin-and-recreate steps. ``phase`` 0: cost (simulated annealing on the
     cost); 1: fleet minimisation (accept fewer or less often missing stops); 2: cost with the
@@ -812,7 +873,8 @@ def iterate(
     C = customers.shape[0]
     maxL = R.shape[1]
     tmp = np.empty(maxL + 4, dtype=np.int32)
-    scratch = np.empty((4, maxL + 4))
+    tmp2 = np.empty(maxL + 6, dtype=np.int32)
+    scratch = np.empty((4, maxL + 6))
     out = np.empty(5)
     removed = np.empty(C, dtype=np.int32)
     touched = np.empty(4 * C + 8, dtype=np.int32)
@@ -884,6 +946,10 @@ def iterate(
         )
         for i in range(n_t):
             _clean_stations(touched[i], cR, crl, crt, crcv, cavail, d, tmp, out, scratch)
+            if relocate:
+                _relocate_stations(
+                    touched[i], cR, crl, crt, crcv, d, near_st, tmp, tmp2, out, scratch
+                )
         cost = _total(crl, crt, crcv, tp)
         for i in range(n_un):
             cost += penalty[unassigned[i]]
@@ -1123,6 +1189,7 @@ def search(
     avg_remove: float = 10.0,
     max_string: int = 10,
     fleet_remove: float = 20.0,
+    relocate: bool = True,
     blink: float = 0.01,
     temperature: tuple[float, float] = (0.3, 0.003),
     initial: list[tuple[int, list[int]]] | None = None,
@@ -1135,7 +1202,8 @@ def search(
     ``fleet_stall``: it ends earlier when this share of the time passes without a route less.
     ``avg_remove`` and ``max_string``: mean stops removed per step and longest string removed
     (SISR's defaults); ``fleet_remove``: the mean in the fleet phase, where removing more
-    makes room in a route more often.
+    makes room in a route more often. ``relocate``: after each step, move station visits of the
+    changed routes to cheaper places.
     ``initial``: routes to start from, as (vehicle type index, stop nodes in order; station
     nodes are ignored): each is followed in order with station visits added where the battery
     needs them, and split where it no longer fits. ``temperature``: start and end of simulated annealing, in mean variable cost per stop of
@@ -1225,7 +1293,7 @@ def search(
                 k, phase, temp0, temp1, f0, f0,
                 cur, cand, best, absences, d, data.near_st, data.customers, data.neighbours,
                 dist_depot, fleet_remove if phase == 1 else avg_remove, max_string, blink,
-                fleet_cap, penalty, stats,
+                fleet_cap, penalty, stats, relocate and phase != 1,
             )  # fmt: skip
             el = time.perf_counter() - t_c
             iters_done += k
