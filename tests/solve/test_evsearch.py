@@ -29,6 +29,7 @@ from voltroute.solve.evsearch import (
     BAD_LOAD,
     BAD_TIME,
     OK,
+    _relocate_stations,
     build_search_data,
     eval_route,
     search,
@@ -143,6 +144,33 @@ def _line_problem(
         travel=Travel(model="euclidean", rounding="none", speed_kph=60.0),
         economics=ABSTRACT_ECONOMICS,
     )
+
+
+def test_station_visit_moves_to_the_cheaper_place():
+    """tiny.txt plus a station S2 at (30, 10), off the line: D0-C1-S2-C2-D0 is
+    20 + 2 * 14.14 + 40 = 88.28; the move puts S1 (on the line) in its place: 80."""
+    p = read_evrptw(TINY_TW)
+    s2 = p.stations[1].replace(id="S2", location=Location(x=30.0, y=10.0))
+    p = p.replace(stations=[*p.stations, s2])
+    data = _data(p)
+    d = data.kernel_args()
+    index = {**p.stop_index, **p.station_index}
+    seq = [index[x] for x in ("C1", "S2", "C2")]
+    R = np.zeros((1, 16), dtype=np.int32)
+    R[0, :3] = seq
+    rl = np.array([3], dtype=np.int64)
+    rt = np.array([0], dtype=np.int64)
+    out = np.zeros(5)
+    scratch = np.zeros((4, 22))
+    assert eval_route(R[0], 3, 0, d, out, scratch) == OK
+    assert out[0] == pytest.approx(20 + 2 * 200**0.5 + 40)
+    rcv = np.array([out[1]])
+    tmp = np.zeros(20, dtype=np.int32)
+    tmp2 = np.zeros(22, dtype=np.int32)
+    _relocate_stations(0, R, rl, rt, rcv, d, data.near_st, tmp, tmp2, out, scratch)
+    assert list(R[0, : rl[0]]) == [index[x] for x in ("C1", "S1", "C2")]
+    assert eval_route(R[0], rl[0], 0, d, out, scratch) == OK
+    assert out[0] == pytest.approx(80.0) and rcv[0] == pytest.approx(out[1])
 
 
 def test_search_puts_the_station_visit_inside_the_route():
