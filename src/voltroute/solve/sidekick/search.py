@@ -9,7 +9,11 @@
    and restarts, until the time limit or the iteration budget is reached.
 4. Without same-node recovery (the mFSTSP), the best tour's plan is then improved as an explicit
    plan in which every drone has its own launch and recovery stops: ruin and recreate over van
-   positions and (drone, launch, recovery) triples (:mod:`.plans`), 2-opt on new bests.
+   positions and (drone, launch, recovery) triples (:mod:`.plans`). Van-stop moves
+   (:func:`_stop_search`: a van and a drone customer trade places, a stop is dropped or moved)
+   and 2-opt polish new bests and, now and then, the current plan. Restarts: the best plan's
+   van stops re-routed (:func:`_reroute`), a prize-collecting van route with the rest flown
+   (:func:`pctsp_route`, :func:`build_around`), or a rebuild from an empty plan.
 """
 
 from __future__ import annotations
@@ -194,6 +198,41 @@ def tsp_tour(inst: SidekickInstance, *, time_s: float, seed: int) -> list[int]:
     return tour if sorted(tour) == list(range(1, n)) else nearest_neighbour_tour(inst)
 
 
+def pctsp_route(
+    inst: SidekickInstance, *, prize_s: NDArray[np.float64], time_s: float, seed: int
+) -> list[int]:
+    """A van route over a subset of the customers (depot first and last): PyVRP's
+    prize-collecting TSP on the van's travel plus service times, where leaving customer ``j``
+    off the van costs ``prize_s[j]`` (about the driver's launch and recovery time of its
+    sortie); customers with ``prize_s[j] < 0`` must be on the van. Drones, their timing and
+    their range are left out: the route is a start for :func:`build_around`."""
+    from pyvrp import Model
+    from pyvrp.stop import MaxRuntime
+
+    n = inst.n
+    w_s = inst.truck_time_s + inst.truck_service_s[None, :]
+    scale = min(1e6 / max(1e-9, float(np.max(w_s))), 1e3)
+    model = Model()
+    model.add_vehicle_type(num_available=1)
+    places = [model.add_location(x=0, y=0) for _ in range(n)]
+    model.add_depot(places[0])
+    for j in range(1, n):
+        req = bool(prize_s[j] < 0)
+        model.add_client(
+            places[j], prize=0 if req else int(round(prize_s[j] * scale)), required=req
+        )
+    for i in range(n):
+        for j in range(n):
+            if i != j:
+                w = int(round(w_s[i, j] * scale))
+                model.add_edge(places[i], places[j], distance=w, duration=w)
+    res = model.solve(stop=MaxRuntime(time_s), seed=seed, collect_stats=False, display=False)
+    routes = res.best.routes()
+    if not routes:
+        return [0, 0]
+    return [0, *(int(a.idx) + 1 for a in routes[0].schedule() if a.is_client()), 0]
+
+
 def nearest_neighbour_tour(inst: SidekickInstance) -> list[int]:
     """Greedy van tour: always drive to the nearest unvisited customer."""
     left = set(range(1, inst.n))
@@ -329,6 +368,8 @@ def solve_sidekick(
     tsp_s = params.tsp_time_s
     if tsp_s is None:
         tsp_s = min(0.2 * params.time_limit_s, 0.05 + 0.01 * m)
+        if not inst.allow_same_node_recovery and inst.num_drones > 1:
+            tsp_s *= 0.5  # the start tour matters less when most customers fly
     starts = [tsp_tour(inst, time_s=tsp_s, seed=params.seed), nearest_neighbour_tour(inst)]
     calls = 0
     its = 0
@@ -338,7 +379,7 @@ def solve_sidekick(
         # plans in which every drone has its own launch and recovery stops
         one = inst.with_drones(1)
         ev1 = _Evaluator(one, m + 1 if m <= 20 else 16)
-        share = 0.5 if inst.num_drones == 1 else 0.3
+        share = 0.5 if inst.num_drones == 1 else 0.15
         mid = time.perf_counter() + share * (deadline - time.perf_counter())
         tour1, _c1, it1 = _ils(starts, ev1, near, rng, mid, params.max_iterations, None)
         calls += ev1.calls
@@ -482,9 +523,16 @@ class _PlanCost:
         return self.schedule(plan)[0]
 
     def insert(
-        self, plan: Plan, c: int, blink: float = 0.0, seed: int = 0, van_only: bool = False
+        self,
+        plan: Plan,
+        c: int,
+        blink: float = 0.0,
+        seed: int = 0,
+        van_only: bool = False,
+        drone_only: bool = False,
     ) -> bool:
-        """Put ``c`` at its cheapest place (``van_only``: on the van's route); False if none."""
+        """Put ``c`` at its cheapest place (``van_only``: on the van's route, ``drone_only``:
+        on a sortie); False if none."""
         elig = self.elig
         if van_only and elig[c]:
             elig = elig.copy()
@@ -503,7 +551,7 @@ class _PlanCost:
             *self.common,
             elig,
             self.span,
-            True,
+            not drone_only,
             self.max_launch,
             blink,
             seed,
@@ -525,7 +573,10 @@ def ruin_recreate(
     target: float | None = None,
 ) -> tuple[Plan, int]:
     """Improve an explicit plan: remove a few nearby customers, re-insert each at its cheapest
-    place (van position or any drone's launch/recovery pair), accept by a falling threshold."""
+    place (van position or any drone's launch/recovery pair), accept by a falling threshold.
+    New bests (and every 50th accepted plan near the best) get the van-stop moves and 2-opt;
+    on stagnation the best plan's stops are re-routed, later the search restarts from a
+    prize-collecting van route or an empty plan."""
     m = inst.n - 1
     pc = _PlanCost(inst, span=min(m + 1, 12))
     cur, cur_cost = plan, pc.cost(plan)
@@ -534,6 +585,25 @@ def ruin_recreate(
     total = max(1e-6, deadline - t_start)
     it = 0
     stall = 0
+    polish = 0
+    restarts = 0
+    routed: set[frozenset[int]] = set()
+    if m >= 4:  # the start plan's van stops in a fresh TSP order, then the stop moves
+        routed.add(frozenset(best.route))
+        tsp_s = min(0.03 + 0.001 * len(best.route), 0.05 * total)
+        got = _reroute(best, pc, time_s=tsp_s, seed=int(rng.integers(1, 2**31 - 1)))
+        if got is not None:
+            cost = pc.cost(got)
+            if cost < best_cost - 1e-9:
+                best, best_cost = got.copy(), cost
+        best, best_cost = _stop_search(best, best_cost, pc, near, deadline, rng)
+        if inst.num_drones > 1:  # and a start from the prize-collecting van route
+            got2 = _pctsp_plan(pc, rng, time_s=tsp_s, spread=0.5)
+            if got2 is not None:
+                p2, c2 = _stop_search(got2[0], got2[1], pc, near, deadline, rng)
+                if c2 < best_cost - 1e-9:
+                    best, best_cost = p2, c2
+        cur, cur_cost = best.copy(), best_cost
     while time.perf_counter() < deadline and m >= 2:
         if max_iterations is not None and it >= 20 * max_iterations:
             break
@@ -541,13 +611,59 @@ def ruin_recreate(
             break
         it += 1
         stall += 1
-        if stall > max(300, 30 * m):  # stagnation: rebuild from an empty plan, random order
+        if stall == max(150, 5 * m) or stall > max(300, 20 * m):
+            # stagnation: first re-route the van of the best plan over its stops (a fresh TSP
+            # tour, the sorties re-anchored), later rebuild from an empty plan
+            if stall == max(150, 5 * m):
+                stops = frozenset(best.route)
+                got = None
+                if stops not in routed:  # a van stop set is re-routed once
+                    routed.add(stops)
+                    tsp_s = min(0.03 + 0.001 * len(best.route), 0.05 * total)
+                    seed = int(rng.integers(1, 2**31 - 1))
+                    got = _reroute(best, pc, time_s=tsp_s, seed=seed)
+                if got is not None:
+                    cost = pc.cost(got)
+                    got, cost = _stop_search(got, cost, pc, near, deadline, rng)
+                    if cost < best_cost - 1e-9:
+                        got, cost = _two_opt(got, cost, pc, deadline)
+                        best, best_cost = got.copy(), cost
+                        stall = 0
+                    if cost <= cur_cost + 0.005 * best_cost:
+                        cur, cur_cost = got, cost
+                continue
             stall = 0
+            restarts += 1
+            if restarts % 2 == 1 and inst.num_drones > 1:
+                # a start from a prize-collecting van route (random prizes)
+                tsp_s = min(0.03 + 0.001 * m, 0.05 * total)
+                got2 = _pctsp_plan(pc, rng, time_s=tsp_s, spread=1.0)
+                if got2 is not None:
+                    cur, cur_cost = _stop_search(got2[0], got2[1], pc, near, deadline, rng)
+                    if cur_cost < best_cost - 1e-9:
+                        best, best_cost = cur.copy(), cur_cost
+                continue
             cand = Plan([0, 0], [])
             seeds = rng.integers(0, 2**31 - 1, size=m)
             order = [int(c) for c in rng.permutation(np.arange(1, m + 1))]
-            if all(pc.insert(cand, c, 0.05, int(sd)) for c, sd in zip(order, seeds, strict=True)):
+            if rng.random() < 0.5:
+                # drones first: a customer goes on the van only when no sortie can serve it,
+                # which leads to plans with few stops and every drone busy on each leg
+                order.sort(key=lambda c: -float(inst.truck_time_s[0, c]))
+                ok = all(
+                    pc.insert(cand, c, 0.05, int(sd), drone_only=True)
+                    or pc.insert(cand, c, 0.05, int(sd))
+                    for c, sd in zip(order, seeds, strict=True)
+                )
+            else:
+                ok = all(
+                    pc.insert(cand, c, 0.05, int(sd)) for c, sd in zip(order, seeds, strict=True)
+                )
+            if ok:
                 cur, cur_cost = cand, pc.cost(cand)
+                cur, cur_cost = _stop_search(cur, cur_cost, pc, near, deadline, rng)
+                if cur_cost < best_cost - 1e-9:
+                    best, best_cost = cur.copy(), cur_cost
             continue
         cand = cur.copy()
         removed = _ruin(cand, rng, near, m)
@@ -561,20 +677,36 @@ def ruin_recreate(
         seeds = rng.integers(0, 2**31 - 1, size=len(order))
         # now and then a customer goes back on the van whatever it costs now: a stop that
         # pays off only as a launch/recovery point for the sorties inserted after it
-        van = rng.random(len(order)) < (0.15 if rng.random() < 0.5 else 0.0)
+        # ... or goes on a drone whatever it costs now (a stop fewer: the van's route is then
+        # re-planned by the insertions after it)
+        mode = rng.random()
+        van = rng.random(len(order)) < (0.15 if mode < 0.4 else 0.0)
+        fly = rng.random(len(order)) < (0.3 if mode > 0.7 else 0.0)
         if all(
-            pc.insert(cand, c, blink, int(sd), bool(v))
-            for c, sd, v in zip(order, seeds, van, strict=True)
+            (f and pc.insert(cand, c, blink, int(sd), drone_only=True))
+            or pc.insert(cand, c, blink, int(sd), bool(v))
+            for c, sd, v, f in zip(order, seeds, van, fly, strict=True)
         ):
             cost = pc.cost(cand)
             frac = (time.perf_counter() - t_start) / total
             thr = 0.01 * (1.0 - frac) * best_cost * rng.random()
             if cost < best_cost - 1e-9:
                 cand, cost = _two_opt(cand, cost, pc, deadline)
+                cand, cost = _stop_search(cand, cost, pc, near, deadline, rng)
                 best, best_cost = cand.copy(), cost
                 stall = 0
             if cost <= cur_cost + thr:
                 cur, cur_cost = cand, cost
+                polish += 1
+                if polish >= 50 and cur_cost < best_cost * 1.01:
+                    # now and then the stop moves on the current plan too: its basin may hold
+                    # a better plan than the best's
+                    polish = 0
+                    cur, cur_cost = _stop_search(cur, cur_cost, pc, near, deadline, rng)
+                    if cur_cost < best_cost - 1e-9:
+                        cur, cur_cost = _two_opt(cur, cur_cost, pc, deadline)
+                        best, best_cost = cur.copy(), cur_cost
+                        stall = 0
     return best, it
 
 
@@ -600,6 +732,21 @@ def _ruin(plan: Plan, rng: np.random.Generator, near: list[list[int]], m: int) -
         out = [t[2] for t in plan.sorties if not (t[3] < a or t[1] > b)]
         plan.sorties = [t for t in plan.sorties if t[3] < a or t[1] > b]
         return out
+    if kind < 0.25 and nr >= 3 and plan.sorties:
+        # a van customer and a nearby drone customer trade places (the stop's sorties stay);
+        # the former van customer and a few sorties near the stop are re-inserted
+        x = int(rng.integers(1, nr - 1))
+        flown = {t[2] for t in plan.sorties}
+        js = [j for j in near[plan.route[x]] if j in flown]
+        if js:
+            c = swap_stop(plan, x, js[int(rng.integers(len(js)))])
+            out = [c]
+            if size > 1:
+                at = [t for t in plan.sorties if abs(t[1] - x) <= 1 or abs(t[3] - x) <= 1]
+                drop = {t[2] for t in at[: size - 1]}
+                out += list(drop)
+                plan.sorties = [t for t in plan.sorties if t[2] not in drop]
+            return out
     if kind < 0.55 or nr <= 3:
         seed = int(rng.integers(1, m + 1))
         pool = [seed, *near[seed][: 2 * size]]
@@ -615,6 +762,272 @@ def _ruin(plan: Plan, rng: np.random.Generator, near: list[list[int]], m: int) -
         if c not in removed:
             removed.extend(plan.remove(c))
     return removed
+
+
+def reanchor(inst: SidekickInstance, plan: Plan, route: list[int]) -> tuple[Plan, list[int]]:
+    """The plan's sorties moved onto another van route over the same stops: each keeps its
+    launch and recovery customers when they stay in order, within the van's unhindered time of
+    the sortie's endurance, and some drone is free on the legs between (first come, first
+    served by launch stop). Returns the plan and the customers left out (to be re-inserted)."""
+    at = {v: x for x, v in enumerate(route[:-1])}
+    end = len(route) - 1
+    ahead = [0.0] * len(route)
+    tt, sv = inst.truck_time_s, inst.truck_service_s
+    for x in range(1, len(route)):
+        ahead[x] = ahead[x - 1] + tt[route[x - 1], route[x]] + (sv[route[x - 1]] if x > 1 else 0)
+    r = plan.route
+    moved = []
+    out = []
+    for _d, i, j, k in plan.sorties:
+        a, b = at[r[i]], (end if k == len(r) - 1 else at[r[k]])
+        ok = a < b
+        if ok and inst.endurance_s is not None:
+            ok = ahead[b] - ahead[a] <= inst.endurance_s[route[a], j, route[b]] - inst.launch_s
+        if ok:
+            moved.append((a, b, j))
+        else:
+            out.append(j)
+    busy = np.zeros((max(inst.num_drones, 1), len(route)), dtype=bool)
+    sorties = []
+    for a, b, j in sorted(moved):
+        free = [d for d in range(inst.num_drones) if not busy[d, a:b].any()]
+        if not free:
+            out.append(j)
+            continue
+        busy[free[0], a:b] = True
+        sorties.append((free[0], a, j, b))
+    return Plan(route, sorties), out
+
+
+def _reroute(plan: Plan, pc: _PlanCost, *, time_s: float, seed: int) -> Plan | None:
+    """A new van tour over the plan's van stops (PyVRP on the van's travel times), the sorties
+    re-anchored (:func:`reanchor`) and the rest re-inserted; None when no feasible plan."""
+    from dataclasses import replace
+
+    inst = pc.inst
+    stops = [0, *plan.route[1:-1]]
+    if len(stops) < 4:
+        return None
+    ix = np.ix_(stops, stops)
+    sub = replace(
+        inst,
+        truck_time_s=inst.truck_time_s[ix],
+        truck_dist_m=inst.truck_dist_m[ix],
+        drone_time_s=inst.drone_time_s[ix],
+        drone_dist_m=inst.drone_dist_m[ix],
+        drone_eligible=inst.drone_eligible[stops],
+        truck_service_s=inst.truck_service_s[stops],
+        drone_service_s=inst.drone_service_s[stops],
+        endurance_s=None,
+        flight_energy_j=None,
+        parcel_kg=None,
+    )
+    tour = tsp_tour(sub, time_s=time_s, seed=seed)
+    route = [0, *(stops[i] for i in tour), 0]
+    cand, out = reanchor(inst, plan, route)
+    if pc.cost(cand) >= 1e299:
+        cand, out = Plan(route, []), [s[2] for s in plan.sorties]
+    out.sort(key=lambda c: -float(inst.truck_time_s[0, c]))
+    if not all(pc.insert(cand, c) for c in out):
+        return None
+    return cand
+
+
+def build_around(pc: _PlanCost, route: list[int]) -> tuple[Plan, float] | None:
+    """A plan on the van route ``route``: the other customers, far from the depot first, on a
+    sortie where one fits, else on the van. A customer that fits nowhere (the sorties already
+    placed span every gap) goes on the van first and the plan is redone (up to four times);
+    None if that does not help."""
+    inst = pc.inst
+    on = set(route)
+    rest = sorted(
+        (c for c in range(1, inst.n) if c not in on), key=lambda c: -float(inst.truck_time_s[0, c])
+    )
+    van: list[int] = []  # customers that fitted nowhere: on the van before the sorties
+    for _attempt in range(4):
+        plan = Plan(route, [])
+        failed = -1
+        for c in van:
+            if not pc.insert(plan, c, van_only=True):
+                return None
+        for c in rest:
+            if c in van:
+                continue
+            if not (pc.insert(plan, c, drone_only=True) or pc.insert(plan, c)):
+                failed = c
+                break
+        if failed < 0:
+            return plan, pc.cost(plan)
+        van.append(failed)
+    return None
+
+
+def _pctsp_plan(
+    pc: _PlanCost, rng: np.random.Generator, *, time_s: float, spread: float
+) -> tuple[Plan, float] | None:
+    """A start plan from the prize-collecting van route (:func:`pctsp_route`): each customer's
+    prize is the driver's launch and recovery time, times a random factor in
+    ``[1, 1 + spread]`` (fewer drones make flying dearer than the driver's time alone)."""
+    inst = pc.inst
+    prize = (inst.launch_s + inst.recovery_s) * (1.0 + spread * rng.random(inst.n))
+    prize[~pc.elig] = -1.0
+    prize[0] = 0.0
+    route = pctsp_route(inst, prize_s=prize, time_s=time_s, seed=int(rng.integers(1, 2**31 - 1)))
+    return build_around(pc, route)
+
+
+def drop_stop(plan: Plan, x: int) -> list[int]:
+    """Van stop ``x`` leaves the route: sorties launched there launch at the stop before, those
+    recovered there land at the stop after, on the same drone. Returns the stop's customer
+    followed by the customers of the sorties that could not be moved (to be re-inserted)."""
+    c = plan.route[x]
+    out = [c]
+    moved = []
+    for d, i, j, k in plan.sorties:
+        i2 = i - 1 if i >= x else i
+        k2 = k - 1 if k > x else k  # recovered at x: now at the old x + 1
+        if i2 >= k2:
+            out.append(j)
+        else:
+            moved.append((d, i2, j, k2))
+    del plan.route[x]
+    busy: dict[tuple[int, int], int] = {}
+    keep = []
+    for d, i, j, k in sorted(moved, key=lambda t: t[1]):
+        if any((d, y) in busy for y in range(i, k)):
+            out.append(j)
+            continue
+        for y in range(i, k):
+            busy[(d, y)] = j
+        keep.append((d, i, j, k))
+    plan.sorties = keep
+    return out
+
+
+def swap_stop(plan: Plan, x: int, j: int) -> int:
+    """Drone customer ``j`` takes van stop ``x`` (the sorties launched or recovered there stay
+    anchored to it); returns the stop's former customer, who is now out of the plan."""
+    c = plan.route[x]
+    plan.route[x] = j
+    plan.sorties = [s for s in plan.sorties if s[2] != j]
+    return c
+
+
+def move_stop(plan: Plan, x: int, y: int) -> list[int]:
+    """Van stop ``x`` moves to route index ``y`` (an index of the route without it, 1..nr-2);
+    the sorties launched or recovered at it are taken out (returned), the others keep their
+    stops (a drone flying over the new position flies while the van serves it)."""
+    c = plan.route[x]
+    out = [s[2] for s in plan.sorties if x in (s[1], s[3])]
+    keep = [s for s in plan.sorties if x not in (s[1], s[3])]
+    del plan.route[x]
+    plan.route.insert(y, c)
+
+    def f(i: int) -> int:
+        i2 = i - (i > x)
+        return i2 + (i2 >= y)
+
+    plan.sorties = [(d, f(i), j, f(k)) for d, i, j, k in keep]
+    return out
+
+
+def _stop_search(
+    plan: Plan,
+    cost: float,
+    pc: _PlanCost,
+    near: list[list[int]],
+    deadline: float,
+    rng: np.random.Generator,
+) -> tuple[Plan, float]:
+    """First-improvement descent over the van's stops: a van customer and a nearby drone
+    customer trade places (:func:`swap_stop`; the former van customer is then inserted at its
+    cheapest place), or a stop moves where the van drives less (:func:`move_stop`, its sorties
+    re-inserted). Both change which customers anchor the sorties without tearing the sorties
+    of the other stops out, which ruin and recreate rarely manages when most customers fly."""
+    tt = pc.inst.truck_time_s
+    improved = True
+    while improved and time.perf_counter() < deadline:
+        improved = False
+        flown = {s[2] for s in plan.sorties}
+        r = plan.route
+        nr = len(r)
+        for x in (int(v) for v in rng.permutation(np.arange(1, nr - 1))):
+            c = r[x]
+            for j in near[c]:
+                if j not in flown:
+                    continue
+                cand = plan.copy()
+                swap_stop(cand, x, j)
+                if not pc.insert(cand, c):
+                    # the stop's sorties broke (endurance): re-insert them too
+                    cand = plan.copy()
+                    swap_stop(cand, x, j)
+                    out = [s[2] for s in cand.sorties if x in (s[1], s[3])]
+                    cand.sorties = [s for s in cand.sorties if x not in (s[1], s[3])]
+                    if not all(pc.insert(cand, u) for u in [c, *out]):
+                        continue
+                v = pc.cost(cand)
+                if v < cost - 1e-9:
+                    plan, cost, improved = cand, v, True
+                    break
+                if not pc.elig[c]:
+                    continue
+                # the same exchange with j at its own cheapest van position: the stop is
+                # dropped (its sorties re-anchored) and c flies
+                cand = plan.copy()
+                cand.sorties = [s for s in cand.sorties if s[2] != j]
+                out = drop_stop(cand, x)
+                if not (
+                    pc.insert(cand, j, van_only=True)
+                    and pc.insert(cand, c, drone_only=True)
+                    and all(pc.insert(cand, u) for u in out[1:])
+                ):
+                    continue
+                v = pc.cost(cand)
+                if v < cost - 1e-9:
+                    plan, cost, improved = cand, v, True
+                    break
+            if improved or time.perf_counter() >= deadline:
+                break
+            for two in (False, True):  # drop this stop, or this one and the next
+                if not pc.elig[c] or pc.inst.num_drones == 0:
+                    break
+                if two and (x + 1 >= nr - 1 or not pc.elig[r[x + 1]]):
+                    continue
+                cand = plan.copy()
+                out = drop_stop(cand, x)
+                if two:
+                    out2 = drop_stop(cand, x)
+                    out = [c, out2[0], *out[1:], *out2[1:]]
+                n_fly = 2 if two else 1
+                if all(pc.insert(cand, u, drone_only=True) for u in out[:n_fly]) and all(
+                    pc.insert(cand, u) for u in out[n_fly:]
+                ):
+                    v = pc.cost(cand)
+                    if v < cost - 1e-9:
+                        plan, cost, improved = cand, v, True
+                        break
+            if improved:
+                break
+            p, q = r[x - 1], r[x + 1]
+            gain = tt[p, c] + tt[c, q] - tt[p, q]
+            for y in range(1, nr - 1):  # y: index in the route without c
+                if y == x:
+                    continue
+                a, b = (r[y - 1], r[y]) if y < x else (r[y], r[y + 1])
+                if tt[a, c] + tt[c, b] - tt[a, b] >= gain - 1e-6:
+                    continue
+                cand = plan.copy()
+                out = move_stop(cand, x, y)
+                if not all(pc.insert(cand, u) for u in out):
+                    continue
+                v = pc.cost(cand)
+                if v < cost - 1e-9:
+                    plan, cost, improved = cand, v, True
+                    break
+            if improved or time.perf_counter() >= deadline:
+                break
+    return plan, cost
 
 
 def _two_opt(plan: Plan, cost: float, pc: _PlanCost, deadline: float) -> tuple[Plan, float]:
@@ -667,6 +1080,9 @@ def plan_solution(
     inst: SidekickInstance, plan: Plan, *, stats: dict[str, float] | None = None
 ) -> SidekickSolution:
     """The scheduled :class:`SidekickSolution` of an explicit plan (times from the scheduler)."""
+    served = sorted([*plan.route[1:-1], *(s[2] for s in plan.sorties)])
+    if served != list(range(1, inst.n)):
+        raise ProblemError("plan", "must serve every customer exactly once")
     pc = _PlanCost(inst, span=inst.n)
     cost, mk, (arr, dep, sst, lst, rst) = pc.schedule(plan)
     if cost >= 1e299:
