@@ -10,9 +10,12 @@ Timing policy at a stop (:func:`sched`), the driver doing one thing at a time: f
 service time to the recovery stop less the drone's flight), then recover drones that have
 arrived (the one whose endurance runs out first), otherwise serve the stop's customer, otherwise
 wait for the next drone; the *late* sorties (and drones recovered here) are launched last.
-:func:`eval_plan` tries all sorties early, then marks those that broke their endurance late
-(launching early can make a drone hover too long when the van is late), and all late; it keeps
-the best feasible. The makespan ends when the van is back at the depot and has recovered every
+The *chain* variant of the slack also counts the drone's next sorties when it is relaunched
+where it lands (its own slack and the van's time to each later recovery stop less the flights,
+launches and recoveries up to it; the least is kept), so that a drone with more work after its
+return goes first. :func:`eval_plan` tries all sorties early, then marks those that broke their
+endurance late (launching early can make a drone hover too long when the van is late), and all
+late, with both slacks; it keeps the best feasible. The makespan ends when the van is back at the depot and has recovered every
 drone there (Murray & Raj's objective, the van's departure from the end depot copy ``c+1``
 after the recoveries there). :func:`best_insert` is the recreate step of the ruin-and-recreate
 search in :mod:`.search`.
@@ -25,6 +28,40 @@ import numpy as np
 from numpy.typing import NDArray
 
 INF = 1e300
+
+
+@nb.njit(cache=True)
+def slacks(
+    route, nr, si, sj, sk, sd, ns, nd, tt, dt, tserv, dserv, s_l, s_r, chain, slack
+):  # pragma: no cover - compiled
+    """Launch priorities: the van's unhindered driving and service time from the launch to the
+    recovery stop less the flight; with ``chain``, the least of that and, along the drone's
+    next sorties launched where it lands, the van's time to their recovery stops less the
+    flights, launches and recoveries up to them."""
+    ahead = np.zeros(nr)  # van time from the start to each stop, without waiting or drones
+    for x in range(1, nr):
+        ahead[x] = ahead[x - 1] + tt[route[x - 1], route[x]]
+        if x - 1 > 0:
+            ahead[x] += tserv[route[x - 1]]
+    flight = np.empty(max(ns, 1))
+    for s in range(ns):
+        a, j, b = route[si[s]], sj[s], route[sk[s]]
+        flight[s] = dt[a, j] + dserv[j] + dt[j, b]
+        slack[s] = ahead[sk[s]] - ahead[si[s]] - flight[s]
+    if not chain:
+        return
+    at = np.full((max(nd, 1), nr), -1, dtype=np.int64)
+    for s in range(ns):
+        at[sd[s], si[s]] = s
+    for s in range(ns):
+        acc = flight[s]
+        t = at[sd[s], sk[s]]
+        while t >= 0:
+            acc += s_r + s_l + flight[t]
+            v = ahead[sk[t]] - ahead[si[s]] - acc
+            if v < slack[s]:
+                slack[s] = v
+            t = at[sd[t], sk[t]]
 
 
 @nb.njit(cache=True)
@@ -48,6 +85,7 @@ def sched(
     has_end,
     endur,
     late,
+    chain,
     w_time,
     c_truck,
     c_drone,
@@ -61,7 +99,8 @@ def sched(
     """Objective and makespan of a plan (INF if infeasible); fills the time arrays.
 
     ``late[s]``: sortie ``s`` is launched only after the stop's recoveries and service (else as
-    soon as its drone is on board). ``viol[s]`` is set when ``s`` breaks its endurance."""
+    soon as its drone is on board); ``chain``: launch order by the chain slack. ``viol[s]`` is
+    set when ``s`` breaks its endurance."""
     for s in range(ns):
         if sk[s] <= si[s] or si[s] < 0 or sk[s] >= nr or sd[s] < 0 or sd[s] >= nd:
             return INF, INF
@@ -100,14 +139,8 @@ def sched(
         drone_m += dd[a, j] + dd[j, b]
         if has_end and flight[s] > endur[a, j, b] + 1e-9:
             return INF, INF
-    ahead = np.zeros(nr)  # van time from the start to each stop, without waiting or drones
-    for x in range(1, nr):
-        ahead[x] = ahead[x - 1] + tt[route[x - 1], route[x]]
-        if x - 1 > 0:
-            ahead[x] += tserv[route[x - 1]]
     slack = np.empty(max(ns, 1))
-    for s in range(ns):
-        slack[s] = ahead[sk[s]] - ahead[si[s]] - flight[s]
+    slacks(route, nr, si, sj, sk, sd, ns, nd, tt, dt, tserv, dserv, s_l, s_r, chain, slack)
     clock = 0.0
     bad = False
     for s in range(ns):
@@ -222,96 +255,68 @@ def eval_plan(
     c_drone,
     late,
     ws,
+    pol,
 ):  # pragma: no cover - compiled
     """Best objective over launch policies: all launches early, then early except the sorties
-    that broke their endurance (up to three rounds), and all late. ``late`` returns the chosen
-    flags; ``ws`` is a (6, >= max(nr, ns)) work array."""
+    that broke their endurance (up to three rounds), and all late; each with the plain and, when
+    a drone is relaunched where it lands, the chain slack. ``late`` and ``pol[0]`` (1: chain)
+    return the chosen policy; ``ws`` is a (6, >= max(nr, ns)) work array."""
     best = INF
     best_mk = INF
     keep = np.zeros(max(ns, 1), dtype=np.bool_)
     viol = np.zeros(max(ns, 1), dtype=np.bool_)
+    pol[0] = 0
+    chained = False  # the chain slack orders some launches at a stop differently
+    valid = True
     for s in range(ns):
-        late[s] = False
-    for _round in range(4):
-        c, mk = sched(
-            route,
-            nr,
-            si,
-            sj,
-            sk,
-            sd,
-            ns,
-            nd,
-            tt,
-            td,
-            dt,
-            dd,
-            tserv,
-            dserv,
-            s_l,
-            s_r,
-            has_end,
-            endur,
-            late,
-            w_time,
-            c_truck,
-            c_drone,
-            ws[0],
-            ws[1],
-            ws[2],
-            ws[3],
-            ws[4],
-            viol,
-        )
-        if c < best:
-            best, best_mk = c, mk
-            for s in range(ns):
-                keep[s] = late[s]
-            break
-        more = False
+        if not (0 <= si[s] < sk[s] < nr and 0 <= sd[s] < nd):
+            valid = False
+    if valid and nd > 1:
+        s0 = np.empty(max(ns, 1))
+        s1 = np.empty(max(ns, 1))
+        slacks(route, nr, si, sj, sk, sd, ns, nd, tt, dt, tserv, dserv, s_l, s_r, False, s0)
+        slacks(route, nr, si, sj, sk, sd, ns, nd, tt, dt, tserv, dserv, s_l, s_r, True, s1)
         for s in range(ns):
-            if viol[s] and not late[s]:
+            for t in range(s + 1, ns):
+                if si[s] == si[t] and (s0[s] < s0[t]) != (s1[s] < s1[t]):
+                    chained = True
+    for mode in range(2 if chained else 1):
+        chain = mode == 1
+        for s in range(ns):
+            late[s] = False
+        for _round in range(4):
+            c, mk = sched(
+                route, nr, si, sj, sk, sd, ns, nd, tt, td, dt, dd, tserv, dserv, s_l, s_r,
+                has_end, endur, late, chain, w_time, c_truck, c_drone,
+                ws[0], ws[1], ws[2], ws[3], ws[4], viol,
+            )  # fmt: skip
+            if c < best - 1e-9:
+                best, best_mk = c, mk
+                pol[0] = mode
+                for s in range(ns):
+                    keep[s] = late[s]
+            if c < INF:
+                break
+            more = False
+            for s in range(ns):
+                if viol[s] and not late[s]:
+                    late[s] = True
+                    more = True
+            if not more:
+                break
+        if ns > 0 and s_l > 0.0:
+            for s in range(ns):
                 late[s] = True
-                more = True
-        if not more:
-            break
-    if ns > 0 and s_l > 0.0:
-        for s in range(ns):
-            late[s] = True
-        c, mk = sched(
-            route,
-            nr,
-            si,
-            sj,
-            sk,
-            sd,
-            ns,
-            nd,
-            tt,
-            td,
-            dt,
-            dd,
-            tserv,
-            dserv,
-            s_l,
-            s_r,
-            has_end,
-            endur,
-            late,
-            w_time,
-            c_truck,
-            c_drone,
-            ws[0],
-            ws[1],
-            ws[2],
-            ws[3],
-            ws[4],
-            viol,
-        )
-        if c < best - 1e-9:
-            best, best_mk = c, mk
-            for s in range(ns):
-                keep[s] = True
+            c, mk = sched(
+                route, nr, si, sj, sk, sd, ns, nd, tt, td, dt, dd, tserv, dserv, s_l, s_r,
+                has_end, endur, late, chain, w_time, c_truck, c_drone,
+                ws[0], ws[1], ws[2], ws[3], ws[4], viol,
+            )  # fmt: skip
+            if c < best - 1e-9:
+                best, best_mk = c, mk
+                pol[0] = mode
+                for s in range(ns):
+                    keep[s] = True
     for s in range(ns):
         late[s] = keep[s]
     return best, best_mk
@@ -343,6 +348,7 @@ def _cost(
     ws,
 ):  # pragma: no cover - compiled
     late = np.zeros(max(ns, 1), dtype=np.bool_)
+    pol = np.zeros(1, dtype=np.int64)
     c, _mk = eval_plan(
         route,
         nr,
@@ -367,6 +373,7 @@ def _cost(
         c_drone,
         late,
         ws,
+        pol,
     )
     return c
 

@@ -495,7 +495,10 @@ class _PlanCost:
         nr, ns = len(r), len(si)
         ws = np.zeros((6, max(nr, ns, 1)))
         late = np.zeros(max(ns, 1), dtype=np.bool_)
-        c, mk = eval_plan(r, nr, si, sj, sk, sd, ns, self.inst.num_drones, *self.common, late, ws)
+        pol = np.zeros(1, dtype=np.int64)
+        c, mk = eval_plan(
+            r, nr, si, sj, sk, sd, ns, self.inst.num_drones, *self.common, late, ws, pol
+        )
         if c < 1e299:  # re-run the chosen policy for its times
             viol = np.zeros(max(ns, 1), dtype=np.bool_)
             c, mk = sched(
@@ -509,6 +512,7 @@ class _PlanCost:
                 self.inst.num_drones,
                 *self.common[:10],
                 late,
+                bool(pol[0]),
                 *self.common[10:],
                 ws[0],
                 ws[1],
@@ -617,11 +621,13 @@ def ruin_recreate(
             if stall == max(150, 5 * m):
                 stops = frozenset(best.route)
                 got = None
+                tsp_s = min(0.03 + 0.001 * len(best.route), 0.05 * total)
+                seed = int(rng.integers(1, 2**31 - 1))
                 if stops not in routed:  # a van stop set is re-routed once
                     routed.add(stops)
-                    tsp_s = min(0.03 + 0.001 * len(best.route), 0.05 * total)
-                    seed = int(rng.integers(1, 2**31 - 1))
                     got = _reroute(best, pc, time_s=tsp_s, seed=seed)
+                else:  # then without one of its stops
+                    got = _drop_reroute(best, pc, routed, time_s=tsp_s, seed=seed)
                 if got is not None:
                     cost = pc.cost(got)
                     got, cost = _stop_search(got, cost, pc, near, deadline, rng)
@@ -833,6 +839,44 @@ def _reroute(plan: Plan, pc: _PlanCost, *, time_s: float, seed: int) -> Plan | N
     return cand
 
 
+def _drop_reroute(
+    plan: Plan,
+    pc: _PlanCost,
+    routed: set[frozenset[int]],
+    *,
+    time_s: float,
+    seed: int,
+    tries: int = 3,
+) -> Plan | None:
+    """The best of the plan without one of the ``tries`` van stops whose removal saves the most
+    driving, among those whose stop set was not yet re-routed (the customer flies, :func:`drop_stop`), re-routed by
+    :func:`_reroute`. With asymmetric road times the best tour over the other stops can run
+    the other way round, which the in-place drop move does not see."""
+    tt = pc.inst.truck_time_s
+    r = plan.route
+    gains = []
+    for x in range(1, len(r) - 1):
+        if pc.elig[r[x]]:
+            gains.append((tt[r[x - 1], r[x]] + tt[r[x], r[x + 1]] - tt[r[x - 1], r[x + 1]], x))
+    best, best_cost, tried = None, math.inf, 0
+    for _g, x in sorted(gains, reverse=True):
+        stops = frozenset(r) - {r[x]}
+        if stops in routed:
+            continue
+        routed.add(stops)
+        cand = plan.copy()
+        out = drop_stop(cand, x)
+        if pc.insert(cand, out[0], drone_only=True) and all(pc.insert(cand, u) for u in out[1:]):
+            got = _reroute(cand, pc, time_s=time_s, seed=seed)
+            cost = math.inf if got is None else pc.cost(got)
+            if cost < best_cost:
+                best, best_cost = got, cost
+        tried += 1
+        if tried == tries:
+            break
+    return best
+
+
 def build_around(pc: _PlanCost, route: list[int]) -> tuple[Plan, float] | None:
     """A plan on the van route ``route``: the other customers, far from the depot first, on a
     sortie where one fits, else on the van. A customer that fits nowhere (the sorties already
@@ -913,6 +957,14 @@ def swap_stop(plan: Plan, x: int, j: int) -> int:
     return c
 
 
+def trade_stops(plan: Plan, x: int, y: int) -> Plan:
+    """A copy with the van customers at positions ``x`` and ``y`` exchanged; every sortie
+    keeps its launch and recovery positions (so it flies from and to the other customer)."""
+    route = list(plan.route)
+    route[x], route[y] = route[y], route[x]
+    return Plan(route, plan.sorties)
+
+
 def move_stop(plan: Plan, x: int, y: int) -> list[int]:
     """Van stop ``x`` moves to route index ``y`` (an index of the route without it, 1..nr-2);
     the sorties launched or recovered at it are taken out (returned), the others keep their
@@ -941,7 +993,8 @@ def _stop_search(
 ) -> tuple[Plan, float]:
     """First-improvement descent over the van's stops: a van customer and a nearby drone
     customer trade places (:func:`swap_stop`; the former van customer is then inserted at its
-    cheapest place), or a stop moves where the van drives less (:func:`move_stop`, its sorties
+    cheapest place), two nearby van customers trade positions with the sorties kept on the
+    positions (:func:`trade_stops`, even if the van drives more), or a stop moves where the van drives less (:func:`move_stop`, its sorties
     re-inserted). Both change which customers anchor the sorties without tearing the sorties
     of the other stops out, which ruin and recreate rarely manages when most customers fly."""
     tt = pc.inst.truck_time_s
@@ -951,8 +1004,26 @@ def _stop_search(
         flown = {s[2] for s in plan.sorties}
         r = plan.route
         nr = len(r)
+        pos = {v: i for i, v in enumerate(r)}
         for x in (int(v) for v in rng.permutation(np.arange(1, nr - 1))):
             c = r[x]
+            for e in near[c]:  # two van customers trade positions, sorties stay put
+                y = pos.get(e, 0)
+                if y in (0, nr - 1):
+                    continue
+                cand = trade_stops(plan, x, y)
+                v = pc.cost(cand)
+                if v >= 1e299:  # repair: re-insert the sorties at either stop
+                    out = [s[2] for s in cand.sorties if {x, y} & {s[1], s[3]}]
+                    cand.sorties = [s for s in cand.sorties if not {x, y} & {s[1], s[3]}]
+                    if not all(pc.insert(cand, u) for u in out):
+                        continue
+                    v = pc.cost(cand)
+                if v < cost - 1e-9:
+                    plan, cost, improved = cand, v, True
+                    break
+            if improved or time.perf_counter() >= deadline:
+                break
             for j in near[c]:
                 if j not in flown:
                     continue
