@@ -278,16 +278,31 @@ class ChargingEngine:
                     # each station charges to the level the search planned: with the real
                     # (lighter) payload the van arrives fuller, charges less and leaves no later.
                     # If that replay fails, the dynamic programme replans the charging.
-                    replay = _replay_levels(inserter, problem, vt, visits, sr.levels_kwh, start)
+                    levels = sr.levels_kwh
+                    bare = [i for i, v in enumerate(visits) if v not in problem.station_by_id]
+                    if len(bare) < len(visits) and (
+                        _replay_levels(
+                            inserter,
+                            problem,
+                            vt,
+                            tuple(visits[i] for i in bare),
+                            tuple(levels[i] for i in bare),
+                            start,
+                        )
+                        is not None
+                    ):
+                        # the real (lighter) van needs no charge on the way at all
+                        visits = tuple(visits[i] for i in bare)
+                        levels = tuple(levels[i] for i in bare)
+                    replay = _replay_levels(inserter, problem, vt, visits, levels, start)
                     if replay is not None and any(kwh <= 1e-9 for _, kwh in replay):
                         # the real (lighter) van needs nothing at some stations: skip them
                         idle = {pos for pos, kwh in replay if kwh <= 1e-9}
                         keep = [i for i in range(len(visits)) if i not in idle]
                         fewer = tuple(visits[i] for i in keep)
                         again = _replay_levels(
-                            inserter, problem, vt, fewer, tuple(sr.levels_kwh[i] for i in keep),
-                            start,
-                        )  # fmt: skip
+                            inserter, problem, vt, fewer, tuple(levels[i] for i in keep), start
+                        )
                         if again is not None:
                             visits, replay = fewer, again
                     dp = None if replay is not None else inserter.insert(vt, ids, start)
