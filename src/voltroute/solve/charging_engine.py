@@ -280,21 +280,18 @@ class ChargingEngine:
                     # If that replay fails, the dynamic programme replans the charging.
                     levels = sr.levels_kwh
                     bare = [i for i, v in enumerate(visits) if v not in problem.station_by_id]
-                    if len(bare) < len(visits) and (
-                        _replay_levels(
-                            inserter,
-                            problem,
-                            vt,
-                            tuple(visits[i] for i in bare),
-                            tuple(levels[i] for i in bare),
-                            start,
-                        )
-                        is not None
-                    ):
-                        # the real (lighter) van needs no charge on the way at all
-                        visits = tuple(visits[i] for i in bare)
-                        levels = tuple(levels[i] for i in bare)
-                    replay = _replay_levels(inserter, problem, vt, visits, levels, start)
+                    replay = None
+                    if len(bare) < len(visits):
+                        # the real (lighter) van may need no charge on the way at all
+                        replay = _replay_levels(
+                            inserter, problem, vt, tuple(visits[i] for i in bare),
+                            tuple(levels[i] for i in bare), start,
+                        )  # fmt: skip
+                        if replay is not None:
+                            visits = tuple(visits[i] for i in bare)
+                            levels = tuple(levels[i] for i in bare)
+                    if replay is None:
+                        replay = _replay_levels(inserter, problem, vt, visits, levels, start)
                     if replay is not None and any(kwh <= 1e-9 for _, kwh in replay):
                         # the real (lighter) van needs nothing at some stations: skip them
                         idle = {pos for pos, kwh in replay if kwh <= 1e-9}
