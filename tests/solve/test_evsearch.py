@@ -28,9 +28,12 @@ from voltroute.solve.evsearch import (
     BAD_ENERGY,
     BAD_LOAD,
     BAD_TIME,
+    COUNT,
     OK,
     _relocate_stations,
+    _state,
     build_search_data,
+    eject_steps,
     eval_route,
     search,
 )
@@ -240,6 +243,59 @@ def test_every_stop_served_once_or_reported_and_plan_checks(n, seed, battery, wi
     assert sorted(served + [u.stop for u in sol.unassigned]) == sorted(s.id for s in p.stops)
     rep = check(p, sol)
     assert not [v for v in rep.violations if v.kind != "missing"], rep.summary()
+
+
+def _ejection_case(weight_c3: float):  # type: ignore[no-untyped-def]
+    """One van of 30 kg serving c0, c1 and c2 (10 kg each); c3 is missing."""
+    p = _grid_problem(4, 1, 400.0, False)
+    weights = (10.0, 10.0, 10.0, weight_c3)
+    p = p.replace(
+        stops=[
+            s.replace(parcels=(s.parcels[0].replace(weight_kg=w),))
+            for s, w in zip(p.stops, weights, strict=True)
+        ],
+        vehicle_types=[p.vehicle_types[0].replace(capacity_kg=30.0, count=1)],
+    )
+    data = _data(p)
+    c0, c1, c2, c3 = (p.stop_index[f"c{i}"] for i in range(4))
+    n = data.dist.shape[0]
+    cur = _state(1, 12, n, 4, data.types[:, COUNT].astype(np.int64))
+    R, rl, rt, rcv, where, avail, un, n_un = cur
+    R[0, :3] = (c0, c1, c2)
+    rl[0], rt[0] = 3, 0
+    avail[0] = 0
+    out = np.zeros(5)
+    assert eval_route(R[0], 3, 0, data.kernel_args(), out, np.zeros((4, 18))) == OK
+    rcv[0] = out[1]
+    where[[c0, c1, c2]] = 0
+    un[0], n_un[0] = c3, 1
+    pcount = np.zeros(n, dtype=np.int64)
+    pcount[c0] = 5  # c0 has often failed to find a place
+    pcount[c1] = 1
+    return data, cur, pcount, (c0, c1, c2, c3)
+
+
+def test_ejection_takes_out_the_stop_that_failed_least():
+    """c3 fits only if one stop leaves the full van: c2 (0 failures) goes, not c1 (1) or c0
+    (5), and waits in the pool; c3's failure counter goes up by one."""
+    data, cur, pcount, (c0, c1, c2, c3) = _ejection_case(10.0)
+    left = eject_steps(1, cur, pcount, data.kernel_args(), data.near_st, 1)
+    R, rl, _, _, where, _, un, n_un = cur
+    assert left == 1 and list(un[: n_un[0]]) == [c2]
+    assert sorted(R[0, : rl[0]]) == sorted([c0, c1, c3])
+    assert where[c3] == 0 and where[c2] == -1
+    assert pcount[c3] == 1 and pcount[c0] == 5
+
+
+def test_ejection_respects_its_size_limit():
+    """A 20 kg c3 needs two stops out: not with at most one ejected (it goes back to the
+    pool), yes with two (c1 and c2, the fewest failures)."""
+    data, cur, pcount, (c0, c1, c2, c3) = _ejection_case(20.0)
+    assert eject_steps(1, cur, pcount, data.kernel_args(), data.near_st, 1) == 1
+    R, rl, _, _, where, _, un, n_un = cur
+    assert list(un[: n_un[0]]) == [c3] and where[c3] == -1
+    assert eject_steps(1, cur, pcount, data.kernel_args(), data.near_st, 2) == 2
+    assert sorted(R[0, : rl[0]]) == sorted([c0, c3]) and sorted(un[: n_un[0]]) == sorted([c1, c2])
 
 
 def test_vehicles_objective_reaches_the_capacity_bound():

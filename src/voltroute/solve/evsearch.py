@@ -796,6 +796,157 @@ def _copy_routes(src_R, src_rl, src_rt, src_rcv, dst_R, dst_rl, dst_rt, dst_rcv,
 
 
 @njit(cache=True)
+def _eject_insert(v, R, rl, rt, rcv, where, pcount, d, near_st, kmax, avail, ejected):
+    """Insert stop ``v`` into an existing route after taking out at most ``kmax`` of that
+    route's stops (never all of them; fewer on long routes), choosing the stops with the least sum of ``pcount`` (how often each has
+    failed to find a place), then the cheapest insertion (the ejection step of Nagata &
+    Bräysy's route minimisation, Operations Research Letters 2009). The taken-out stops are
+    written to ``ejected``; returns their number, or -1 if no such insertion exists."""
+    nd = d[4]
+    allowed = d[9]
+    maxL = R.shape[1]
+    R1 = np.empty((1, maxL), dtype=np.int32)
+    rl1 = np.zeros(1, dtype=np.int32)
+    rt1 = np.zeros(1, dtype=np.int32)
+    rcv1 = np.zeros(1)
+    tmp = np.empty(maxL + 4, dtype=np.int32)
+    keep = np.empty(maxL + 6, dtype=np.int32)
+    out = np.empty(5)
+    scratch = np.empty((4, maxL + 6))
+    best_seq = np.empty(maxL + 4, dtype=np.int32)
+    best_len = 0
+    best_p = INF
+    best_c = INF
+    best_r = -1
+    best_n = 0
+    best_sub = np.empty(kmax, dtype=np.int64)
+    pos_c = np.empty(maxL, dtype=np.int64)
+    sub = np.empty(kmax, dtype=np.int64)
+    skip = np.zeros(maxL, dtype=np.bool_)
+    for r in range(R.shape[0]):
+        L = rl[r]
+        if L == 0 or not allowed[rt[r], v]:
+            continue
+        m = 0
+        for i in range(L):
+            if nd[R[r, i], ISST] < 0.5:
+                pos_c[m] = i
+                m += 1
+        rt1[0] = rt[r]
+        # never the whole route, and at most 2000 subsets of one size (long routes)
+        top = 1
+        n_sub = float(m)
+        while top < min(kmax, m - 1):
+            n_sub = n_sub * (m - top) / (top + 1)
+            if n_sub > 2000.0:
+                break
+            top += 1
+        for size in range(1, min(top, m - 1) + 1):
+            # subsets of ``size`` positions among the route's m stops, in lexicographic order
+            for i in range(size):
+                sub[i] = i
+            while True:
+                psum = 0.0
+                for i in range(size):
+                    psum += pcount[R[r, pos_c[sub[i]]]]
+                # fewer failures ejected first, then fewer stops, then the cheapest
+                if psum < best_p or (psum == best_p and size == best_n):
+                    for i in range(size):
+                        skip[pos_c[sub[i]]] = True
+                    n = 0
+                    for i in range(L):
+                        if not skip[i]:
+                            R1[0, n] = R[r, i]
+                            n += 1
+                    for i in range(size):
+                        skip[pos_c[sub[i]]] = False
+                    rl1[0] = n
+                    if eval_route(R1[0], n, rt1[0], d, out, scratch) == OK:
+                        rcv1[0] = out[1]
+                        cost, _, pos, sb, sa = _best_insertion(
+                            v, R1, rl1, rt1, rcv1, d, near_st, tmp, out, scratch, 0.0, avail,
+                            False, 0, keep,
+                        )  # fmt: skip
+                        if cost < INF:
+                            cost += rcv1[0] - rcv[r]
+                            if psum < best_p or cost < best_c:  # (same size here)
+                                best_p = psum
+                                best_c = cost
+                                best_r = r
+                                best_n = size
+                                for i in range(size):
+                                    best_sub[i] = R[r, pos_c[sub[i]]]
+                                if sb == -2:
+                                    best_len = pos
+                                    for i in range(pos):
+                                        best_seq[i] = keep[i]
+                                else:
+                                    best_len = _build(R1[0], n, pos, v, sb, sa, best_seq)
+                # next subset
+                i = size - 1
+                while i >= 0 and sub[i] == m - size + i:
+                    i -= 1
+                if i < 0:
+                    break
+                sub[i] += 1
+                for j in range(i + 1, size):
+                    sub[j] = sub[j - 1] + 1
+    if best_r < 0:
+        return -1
+    for i in range(best_n):
+        where[best_sub[i]] = -1
+        ejected[i] = best_sub[i]
+    for i in range(best_len):
+        R[best_r, i] = best_seq[i]
+    rl[best_r] = best_len
+    eval_route(R[best_r], best_len, rt[best_r], d, out, scratch)
+    rcv[best_r] = out[1]
+    where[v] = best_r
+    return best_n
+
+
+@njit(cache=True)
+def eject_steps(n_steps, cur, pcount, d, near_st, kmax):
+    """Route minimisation steps on the missing stops of ``cur`` (its ejection pool): the
+    last missing stop goes into the cheapest feasible place if there is one, else after an
+    ejection (:func:`_eject_insert`), its failure counter raised. Returns the stops missing."""
+    R, rl, rt, rcv, where, avail, un, n_un_arr = cur
+    maxL = R.shape[1]
+    tmp = np.empty(maxL + 4, dtype=np.int32)
+    keep = np.empty(maxL + 6, dtype=np.int32)
+    out = np.empty(5)
+    scratch = np.empty((4, maxL + 6))
+    ejected = np.empty(kmax, dtype=np.int32)
+    for _ in range(n_steps):
+        n_un = n_un_arr[0]
+        if n_un == 0:
+            break
+        v = un[n_un - 1]
+        n_un -= 1
+        n_un_arr[0] = n_un
+        best, r, pos, sb, sa = _best_insertion(
+            v, R, rl, rt, rcv, d, near_st, tmp, out, scratch, 0.0, avail, False, 0, keep
+        )
+        if best < INF:
+            _apply(v, r, pos, sb, sa, R, rl, rt, rcv, where, avail, d, tmp, out, scratch, keep)
+            continue
+        pcount[v] += 1
+        ne = _eject_insert(v, R, rl, rt, rcv, where, pcount, d, near_st, kmax, avail, ejected)
+        if ne < 0:  # nowhere even with ejections: back to the bottom of the pool
+            for i in range(n_un, 0, -1):
+                un[i] = un[i - 1]
+            un[0] = v
+            n_un_arr[0] = n_un + 1
+            continue
+        r = where[v]
+        _clean_stations(r, R, rl, rt, rcv, avail, d, tmp, out, scratch)
+        for i in range(ne):
+            un[n_un_arr[0]] = ejected[i]
+            n_un_arr[0] += 1
+    return n_un_arr[0]
+
+
+@njit(cache=True)
 def drop_smallest_route(cur, cand, nd):
     """Fleet minimisation: take the route with the fewest stops out; its stops become missing."""
     R, rl, rt, rcv, where, avail, un, n_un_arr = cur
@@ -861,8 +1012,10 @@ def iterate(
 ):
     """``n_iter`` ruin-and-recreate steps. ``phase`` 0: cost (simulated annealing on the
     cost); 1: fleet minimisation (accept fewer or less often missing stops); 2: cost with the
-    fleet fixed. At most ``fleet_cap[0]`` routes at a time (a route emptied by the ruin may be
-    opened again); phase 1 lowers it by one at each success. Temperature decays from
+    fleet fixed; 3: perturbation in route minimisation by ejections (accept while no more
+    stops are missing; none missing is a success, as in phase 1). At most ``fleet_cap[0]``
+    routes at a time (a route emptied by the ruin may be opened again); phases 1 and 3 lower
+    it by one at each success. Temperature decays from
     ``temp0`` at ``frac0`` to ``temp1`` at ``frac1`` of the phase."""
     R, rl, rt, rcv, where, avail, un, n_un_arr = cur
     cR, crl, crt, crcv, cwhere, cavail, cun, cn_un_arr = cand
@@ -914,7 +1067,7 @@ def iterate(
             removed[n_rem] = cun[i]
             n_rem += 1
         _sort_removed(removed, n_rem, nd, dist_depot)
-        if phase == 1:
+        if phase == 1 or phase == 3:
             # fleet minimisation: most often missing first
             keys = np.empty(n_rem)
             for i in range(n_rem):
@@ -964,6 +1117,8 @@ def iterate(
             accept = n_un < n_un_arr[0] or a_new < a_cur
             for i in range(n_un):
                 absences[unassigned[i]] += 1
+        elif phase == 3:  # perturbation of route minimisation: no more stops missing
+            accept = n_un <= n_un_arr[0]
         else:
             accept = cost < cur_cost - temp * math.log(np.random.random())
         stats[0] += 1
@@ -979,7 +1134,7 @@ def iterate(
             cn_un_arr[0] = n_un
             cur_cost = cost
             improved = False
-            improved = n_un == 0 if phase == 1 else cost < best_cost - 1e-09
+            improved = n_un == 0 if phase == 1 or phase == 3 else cost < best_cost - 1e-09
             if improved:
                 stats[2] += 1
                 best_cost = cost
@@ -992,7 +1147,7 @@ def iterate(
                 for i in range(n_un):
                     bun[i] = un[i]
                 bn_un_arr[0] = n_un
-                if phase == 1:
+                if phase == 1 or phase == 3:
                     drop_smallest_route(cur, cand, nd)
                     fleet_cap[0] = 0
                     for r in range(rl.shape[0]):
@@ -1189,6 +1344,8 @@ def search(
     avg_remove: float = 10.0,
     max_string: int = 10,
     fleet_remove: float = 20.0,
+    eject_max: int = 3,
+    eject_per_chunk: int = 200,
     relocate: bool = True,
     blink: float = 0.01,
     temperature: tuple[float, float] = (0.3, 0.003),
@@ -1202,7 +1359,10 @@ def search(
     ``fleet_stall``: it ends earlier when this share of the time passes without a route less.
     ``avg_remove`` and ``max_string``: mean stops removed per step and longest string removed
     (SISR's defaults); ``fleet_remove``: the mean in the fleet phase, where removing more
-    makes room in a route more often. ``relocate``: after each step, move station visits of the
+    makes room in a route more often. ``eject_max``: route minimisation by ejections
+    (:func:`eject_steps`, at most ``eject_per_chunk`` steps between chunks of perturbation) taking out
+    at most this many stops of a route to place a missing one; 0: by the absences of SISR's
+    fleet minimisation alone. ``relocate``: after each step, move station visits of the
     changed routes to cheaper places.
     ``initial``: routes to start from, as (vehicle type index, stop nodes in order; station
     nodes are ignored): each is followed in order with station visits added where the battery
@@ -1273,8 +1433,11 @@ def search(
     fleet_cap = np.array([max_routes], dtype=np.int64)
     info["fleet_trace"] = fleet_trace
 
+    rng_phase = np.random.default_rng(seed)
+
     def run_phase(phase: int, until: float, temp0: float, temp1: float) -> None:
         nonlocal iters_done, chunk
+        n_eject = 1
         start = time.perf_counter()
         span = max(until - start, 1e-9)
         while True:
@@ -1289,11 +1452,29 @@ def search(
             f0 = (now - start) / span
             k = chunk if max_iterations is None else min(chunk, max_iterations - iters_done)
             t_c = time.perf_counter()
+            kernel_phase = phase
+            if phase == 1 and eject_max > 0:
+                # route minimisation by ejections, each step followed by perturbations
+                t_e = time.perf_counter()
+                nleft = eject_steps(n_eject, cur, absences, d, data.near_st, eject_max)
+                # ejections take about a third of the time, perturbation the rest
+                el_e = time.perf_counter() - t_e
+                n_eject = int(max(1, min(eject_per_chunk, n_eject * 0.1 / max(el_e, 1e-6))))
+                if nleft == 0:
+                    _copy_state(cur, best)
+                    _copy_state(cur, cand)
+                    drop_smallest_route(cur, cand, data.nodes)
+                    fleet_cap[0] = int((cur[1] > 0).sum())
+                else:
+                    _copy_state(cur, cand)
+                # perturbation: half of the chunks accept while no more stops are missing, the
+                # other half by SISR's absences (c105 needs those, rc105 the ejections)
+                kernel_phase = 3 if rng_phase.random() < 0.5 else 1
             iterate(
-                k, phase, temp0, temp1, f0, f0,
+                k, kernel_phase, temp0, temp1, f0, f0,
                 cur, cand, best, absences, d, data.near_st, data.customers, data.neighbours,
-                dist_depot, fleet_remove if phase == 1 else avg_remove, max_string, blink,
-                fleet_cap, penalty, stats, relocate and phase != 1,
+                dist_depot, fleet_remove if kernel_phase == 1 else avg_remove, max_string, blink,
+                fleet_cap, penalty, stats, relocate and kernel_phase != 1,
             )  # fmt: skip
             el = time.perf_counter() - t_c
             iters_done += k
@@ -1426,4 +1607,11 @@ def warm_up() -> float:
         search(data, time_limit_s=60.0, seed=0, objective=objective, max_iterations=3)
     start = [(0, [int(problem.stop_index[s.id]) for s in stops])]
     search(data, time_limit_s=60.0, seed=0, max_iterations=3, initial=start)
+    # the route minimisation kernels (the tiny problem above never needs them)
+    n = data.dist.shape[0]
+    counts = data.types[:, COUNT].astype(np.int64)
+    cur = _state(3, 10, n, 3, counts)
+    cand = _state(3, 10, n, 3, counts)
+    drop_smallest_route(cur, cand, data.nodes)
+    eject_steps(1, cur, np.zeros(n, dtype=np.int64), data.kernel_args(), data.near_st, 3)
     return time.perf_counter() - t0
