@@ -11,9 +11,11 @@
    plan in which every drone has its own launch and recovery stops: ruin and recreate over van
    positions and (drone, launch, recovery) triples (:mod:`.plans`). Van-stop moves
    (:func:`_stop_search`: a van and a drone customer trade places, a stop is dropped or moved)
-   and 2-opt polish new bests and, now and then, the current plan. Restarts: the best plan's
-   van stops re-routed (:func:`_reroute`), a prize-collecting van route with the rest flown
-   (:func:`pctsp_route`, :func:`build_around`), or a rebuild from an empty plan.
+   and 2-opt polish new bests and, now and then, the current plan. Starts: the tour's plan and,
+   with several drones, prize-collecting van routes with the rest flown (:func:`pctsp_route`,
+   :func:`build_around`); each gets a short trial, the best goes on. Restarts: the best plan's
+   van stops re-routed (:func:`_reroute`), a prize-collecting start, or a rebuild from an
+   empty plan.
 """
 
 from __future__ import annotations
@@ -465,6 +467,7 @@ class _PlanCost:
         self.inst = inst
         self.span = span
         self.max_launch = max_launch
+        self.last = 0.0
         self.elig = inst.eligible_mask()
         self.has_end = inst.endurance_s is not None
         self.endur = inst.endurance_s if inst.endurance_s is not None else np.zeros((1, 1, 1))
@@ -563,6 +566,7 @@ class _PlanCost:
         if kind < 0 or v >= 1e299:
             return False
         plan.insert(c, int(kind), int(a), int(b), int(d))
+        self.last = float(v)  # the plan's objective after the insertion
         return True
 
 
@@ -578,9 +582,12 @@ def ruin_recreate(
 ) -> tuple[Plan, int]:
     """Improve an explicit plan: remove a few nearby customers, re-insert each at its cheapest
     place (van position or any drone's launch/recovery pair), accept by a falling threshold.
-    New bests (and every 50th accepted plan near the best) get the van-stop moves and 2-opt;
-    on stagnation the best plan's stops are re-routed, later the search restarts from a
-    prize-collecting van route or an empty plan."""
+    New bests get 2-opt and the van-stop moves (on plans of more than 12 customers only once
+    ruin and recreate stalls on them for 30 rounds), and so does every 50th accepted plan near
+    the best; on stagnation the best plan's stops are re-routed, later the search restarts from
+    a prize-collecting van route or an empty plan. With several starts (the given plan and,
+    with several drones, two prize-collecting ones) each first gets a short trial (a quarter of
+    the time in all), and the best plan of the trials goes on."""
     m = inst.n - 1
     pc = _PlanCost(inst, span=min(m + 1, 12))
     cur, cur_cost = plan, pc.cost(plan)
@@ -588,10 +595,10 @@ def ruin_recreate(
     t_start = time.perf_counter()
     total = max(1e-6, deadline - t_start)
     it = 0
-    stall = 0
-    polish = 0
     restarts = 0
     routed: set[frozenset[int]] = set()
+    lazy = m > 12  # small plans: the van-stop moves on every new best (they are cheap)
+    starts: list[tuple[Plan, float]] = []
     if m >= 4:  # the start plan's van stops in a fresh TSP order, then the stop moves
         routed.add(frozenset(best.route))
         tsp_s = min(0.03 + 0.001 * len(best.route), 0.05 * total)
@@ -601,124 +608,175 @@ def ruin_recreate(
             if cost < best_cost - 1e-9:
                 best, best_cost = got.copy(), cost
         best, best_cost = _stop_search(best, best_cost, pc, near, deadline, rng)
-        if inst.num_drones > 1:  # and a start from the prize-collecting van route
-            got2 = _pctsp_plan(pc, rng, time_s=tsp_s, spread=0.5)
+        starts.append((best, best_cost))
+        # and starts from the prize-collecting van route: prizes of exactly the driver's
+        # launch and recovery time (the relaxation), and randomly raised ones
+        # (up to 12 customers, as before this portfolio: one start with raised prizes; the
+        # 0.5 s runs there reached more proven optima that way)
+        for spread in ((0.0, 0.5) if lazy else (0.5,)) if inst.num_drones > 1 else ():
+            got2 = _pctsp_plan(pc, rng, time_s=tsp_s, spread=spread, rounds=6 if lazy else 1)
             if got2 is not None:
-                p2, c2 = _stop_search(got2[0], got2[1], pc, near, deadline, rng)
-                if c2 < best_cost - 1e-9:
-                    best, best_cost = p2, c2
+                starts.append(_stop_search(got2[0], got2[1], pc, near, deadline, rng))
+        best, best_cost = min(starts, key=lambda x: x[1])
         cur, cur_cost = best.copy(), best_cost
-    while time.perf_counter() < deadline and m >= 2:
-        if max_iterations is not None and it >= 20 * max_iterations:
-            break
-        if target is not None and best_cost <= target + 1e-6:
-            break
-        it += 1
-        stall += 1
-        if stall == max(150, 5 * m) or stall > max(300, 20 * m):
-            # stagnation: first re-route the van of the best plan over its stops (a fresh TSP
-            # tour, the sorties re-anchored), later rebuild from an empty plan
-            if stall == max(150, 5 * m):
-                stops = frozenset(best.route)
-                got = None
-                tsp_s = min(0.03 + 0.001 * len(best.route), 0.05 * total)
-                seed = int(rng.integers(1, 2**31 - 1))
-                if stops not in routed:  # a van stop set is re-routed once
-                    routed.add(stops)
-                    got = _reroute(best, pc, time_s=tsp_s, seed=seed)
-                else:  # then without one of its stops
-                    got = _drop_reroute(best, pc, routed, time_s=tsp_s, seed=seed)
-                if got is not None:
-                    cost = pc.cost(got)
-                    got, cost = _stop_search(got, cost, pc, near, deadline, rng)
-                    if cost < best_cost - 1e-9:
-                        got, cost = _two_opt(got, cost, pc, deadline)
-                        best, best_cost = got.copy(), cost
-                        stall = 0
-                    if cost <= cur_cost + 0.005 * best_cost:
-                        cur, cur_cost = got, cost
+
+    def search(cur: Plan, cur_cost: float, until: float) -> tuple[Plan, float]:
+        """Ruin and recreate from ``cur`` until ``until``; returns the best plan found."""
+        nonlocal it, restarts
+        best, best_cost = cur.copy(), cur_cost
+        stall = 0
+        polish = 0
+        raw = False  # the best plan has not had the van-stop moves yet
+        while time.perf_counter() < until and m >= 2:
+            if max_iterations is not None and it >= 20 * max_iterations:
+                break
+            if target is not None and best_cost <= target + 1e-6:
+                break
+            it += 1
+            stall += 1
+            if raw and stall >= 30:
+                # the van-stop moves on a new best once ruin and recreate stalls on it (not on
+                # every new best: they cost as much as hundreds of rounds on larger plans)
+                raw = False
+                pol, cost = _stop_search(best, best_cost, pc, near, until, rng)
+                if cost < best_cost - 1e-9:
+                    best, best_cost = pol.copy(), cost
+                    cur, cur_cost = pol, cost
+                    stall = 0
                 continue
-            stall = 0
-            restarts += 1
-            if restarts % 2 == 1 and inst.num_drones > 1:
-                # a start from a prize-collecting van route (random prizes)
-                tsp_s = min(0.03 + 0.001 * m, 0.05 * total)
-                got2 = _pctsp_plan(pc, rng, time_s=tsp_s, spread=1.0)
-                if got2 is not None:
-                    cur, cur_cost = _stop_search(got2[0], got2[1], pc, near, deadline, rng)
-                    if cur_cost < best_cost - 1e-9:
-                        best, best_cost = cur.copy(), cur_cost
-                continue
-            cand = Plan([0, 0], [])
-            seeds = rng.integers(0, 2**31 - 1, size=m)
-            order = [int(c) for c in rng.permutation(np.arange(1, m + 1))]
-            if rng.random() < 0.5:
-                # drones first: a customer goes on the van only when no sortie can serve it,
-                # which leads to plans with few stops and every drone busy on each leg
-                order.sort(key=lambda c: -float(inst.truck_time_s[0, c]))
-                ok = all(
-                    pc.insert(cand, c, 0.05, int(sd), drone_only=True)
-                    or pc.insert(cand, c, 0.05, int(sd))
-                    for c, sd in zip(order, seeds, strict=True)
-                )
-            else:
-                ok = all(
-                    pc.insert(cand, c, 0.05, int(sd)) for c, sd in zip(order, seeds, strict=True)
-                )
-            if ok:
-                cur, cur_cost = cand, pc.cost(cand)
-                cur, cur_cost = _stop_search(cur, cur_cost, pc, near, deadline, rng)
-                if cur_cost < best_cost - 1e-9:
-                    best, best_cost = cur.copy(), cur_cost
-            continue
-        cand = cur.copy()
-        removed = _ruin(cand, rng, near, m)
-        order = [int(x) for x in rng.permutation(removed)]
-        r = rng.random()
-        if r < 0.2:  # far from the depot first
-            order.sort(key=lambda c: -float(inst.truck_time_s[0, c]))
-        elif r < 0.35:
-            order.sort(key=lambda c: float(inst.truck_time_s[0, c]))
-        blink = 0.05 if rng.random() < 0.5 else 0.0
-        seeds = rng.integers(0, 2**31 - 1, size=len(order))
-        # now and then a customer goes back on the van whatever it costs now: a stop that
-        # pays off only as a launch/recovery point for the sorties inserted after it
-        # ... or goes on a drone whatever it costs now (a stop fewer: the van's route is then
-        # re-planned by the insertions after it)
-        mode = rng.random()
-        van = rng.random(len(order)) < (0.15 if mode < 0.4 else 0.0)
-        fly = rng.random(len(order)) < (0.3 if mode > 0.7 else 0.0)
-        if all(
-            (f and pc.insert(cand, c, blink, int(sd), drone_only=True))
-            or pc.insert(cand, c, blink, int(sd), bool(v))
-            for c, sd, v, f in zip(order, seeds, van, fly, strict=True)
-        ):
-            cost = pc.cost(cand)
-            frac = (time.perf_counter() - t_start) / total
-            thr = 0.01 * (1.0 - frac) * best_cost * rng.random()
-            if cost < best_cost - 1e-9:
-                cand, cost = _two_opt(cand, cost, pc, deadline)
-                cand, cost = _stop_search(cand, cost, pc, near, deadline, rng)
-                best, best_cost = cand.copy(), cost
+            if stall == max(150, 5 * m) or stall > max(300, 20 * m):
+                # stagnation: first re-route the van of the best plan over its stops (a fresh TSP
+                # tour, the sorties re-anchored), later rebuild from an empty plan
+                if stall == max(150, 5 * m):
+                    stops = frozenset(best.route)
+                    got = None
+                    tsp_s = min(0.03 + 0.001 * len(best.route), 0.05 * total)
+                    seed = int(rng.integers(1, 2**31 - 1))
+                    if stops not in routed:  # a van stop set is re-routed once
+                        routed.add(stops)
+                        got = _reroute(best, pc, time_s=tsp_s, seed=seed)
+                    else:  # then without one of its stops
+                        got = _drop_reroute(best, pc, routed, time_s=tsp_s, seed=seed)
+                    if got is not None:
+                        cost = pc.cost(got)
+                        got, cost = _stop_search(got, cost, pc, near, until, rng)
+                        if cost < best_cost - 1e-9:
+                            got, cost = _two_opt(got, cost, pc, until)
+                            best, best_cost = got.copy(), cost
+                            stall = 0
+                        if cost <= cur_cost + 0.005 * best_cost:
+                            cur, cur_cost = got, cost
+                    continue
                 stall = 0
-            if cost <= cur_cost + thr:
-                cur, cur_cost = cand, cost
-                polish += 1
-                if polish >= 50 and cur_cost < best_cost * 1.01:
-                    # now and then the stop moves on the current plan too: its basin may hold
-                    # a better plan than the best's
-                    polish = 0
-                    cur, cur_cost = _stop_search(cur, cur_cost, pc, near, deadline, rng)
+                restarts += 1
+                if restarts % 2 == 1 and inst.num_drones > 1:
+                    # a start from a prize-collecting van route (random prizes)
+                    tsp_s = min(0.03 + 0.001 * m, 0.05 * total)
+                    spread = 0.0 if restarts % 4 == 1 and lazy else 1.0
+                    got2 = _pctsp_plan(
+                        pc, rng, time_s=tsp_s, spread=spread, rounds=6 if lazy else 1
+                    )
+                    if got2 is not None:
+                        cur, cur_cost = _stop_search(got2[0], got2[1], pc, near, until, rng)
+                        if cur_cost < best_cost - 1e-9:
+                            best, best_cost = cur.copy(), cur_cost
+                    continue
+                cand = Plan([0, 0], [])
+                seeds = rng.integers(0, 2**31 - 1, size=m)
+                order = [int(c) for c in rng.permutation(np.arange(1, m + 1))]
+                if rng.random() < 0.5:
+                    # drones first: a customer goes on the van only when no sortie can serve it,
+                    # which leads to plans with few stops and every drone busy on each leg
+                    order.sort(key=lambda c: -float(inst.truck_time_s[0, c]))
+                    ok = all(
+                        pc.insert(cand, c, 0.05, int(sd), drone_only=True)
+                        or pc.insert(cand, c, 0.05, int(sd))
+                        for c, sd in zip(order, seeds, strict=True)
+                    )
+                else:
+                    ok = all(
+                        pc.insert(cand, c, 0.05, int(sd))
+                        for c, sd in zip(order, seeds, strict=True)
+                    )
+                if ok:
+                    cur, cur_cost = cand, pc.cost(cand)
+                    cur, cur_cost = _stop_search(cur, cur_cost, pc, near, until, rng)
                     if cur_cost < best_cost - 1e-9:
-                        cur, cur_cost = _two_opt(cur, cur_cost, pc, deadline)
                         best, best_cost = cur.copy(), cur_cost
-                        stall = 0
+                continue
+            cand = cur.copy()
+            lead: list[int] = []  # exchange ruin: [customer to put on the van, customer to fly]
+            removed = _ruin(cand, rng, near, m, lead if lazy else None)
+            order = [int(x) for x in rng.permutation(removed) if int(x) not in lead]
+            r = rng.random()
+            if r < 0.2:  # far from the depot first
+                order.sort(key=lambda c: -float(inst.truck_time_s[0, c]))
+            elif r < 0.35:
+                order.sort(key=lambda c: float(inst.truck_time_s[0, c]))
+            order = lead + order
+            blink = 0.05 if rng.random() < 0.5 else 0.0
+            seeds = rng.integers(0, 2**31 - 1, size=len(order))
+            # now and then a customer goes back on the van whatever it costs now: a stop that
+            # pays off only as a launch/recovery point for the sorties inserted after it
+            # ... or goes on a drone whatever it costs now (a stop fewer: the van's route is then
+            # re-planned by the insertions after it)
+            mode = rng.random()
+            van = rng.random(len(order)) < (0.15 if mode < 0.4 else 0.0)
+            fly = rng.random(len(order)) < (0.3 if mode > 0.7 else 0.0)
+            if lead:
+                van[0], fly[0], van[1], fly[1] = True, False, False, True
+            if all(
+                (f and pc.insert(cand, c, blink, int(sd), drone_only=True))
+                or pc.insert(cand, c, blink, int(sd), bool(v))
+                for c, sd, v, f in zip(order, seeds, van, fly, strict=True)
+            ):
+                cost = pc.cost(cand)
+                frac = (time.perf_counter() - t_start) / total
+                thr = 0.01 * (1.0 - frac) * best_cost * rng.random()
+                if cost < best_cost - 1e-9:
+                    cand, cost = _two_opt(cand, cost, pc, until)
+                    if lazy:
+                        raw = True
+                    else:
+                        cand, cost = _stop_search(cand, cost, pc, near, until, rng)
+                    best, best_cost = cand.copy(), cost
+                    stall = 0
+                if cost <= cur_cost + thr:
+                    cur, cur_cost = cand, cost
+                    polish += 1
+                    if polish >= 50 and cur_cost < best_cost * 1.01:
+                        # now and then the stop moves on the current plan too: its basin may hold
+                        # a better plan than the best's
+                        polish = 0
+                        cur, cur_cost = _stop_search(cur, cur_cost, pc, near, until, rng)
+                        if cur_cost < best_cost - 1e-9:
+                            cur, cur_cost = _two_opt(cur, cur_cost, pc, until)
+                            best, best_cost = cur.copy(), cur_cost
+                            stall = 0
+        return best, best_cost
+
+    if len(starts) > 1 and lazy:
+        # a portfolio: each start gets a short ruin-and-recreate trial (the best start after
+        # the van-stop moves is not always the best basin), then the best plan goes on
+        trial = 0.25 * max(0.0, deadline - time.perf_counter()) / len(starts)
+        tried = [search(p.copy(), c, time.perf_counter() + trial) for p, c in starts]
+        best, best_cost = min(tried, key=lambda x: x[1])
+        cur, cur_cost = best.copy(), best_cost
+    best, best_cost = search(cur, cur_cost, deadline)
     return best, it
 
 
-def _ruin(plan: Plan, rng: np.random.Generator, near: list[list[int]], m: int) -> list[int]:
-    """Take some customers out: a cluster of near ones, a string of van stops, sorties, or the
-    sorties around a reversed stretch of the van's route."""
+def _ruin(
+    plan: Plan,
+    rng: np.random.Generator,
+    near: list[list[int]],
+    m: int,
+    lead: list[int] | None = None,
+) -> list[int]:
+    """Take some customers out: a cluster of near ones, a string of van stops, sorties, the
+    sorties around a reversed stretch of the van's route, or a van and a drone customer trading
+    places (:func:`swap_stop`, or with ``lead`` given, also :func:`exchange_out`, whose
+    ``[van customer, flyer]`` are then put in ``lead``)."""
     cap = min(m, 5 + m // 20)
     if rng.random() < 0.1:  # now and then a large ruin (a third of the customers)
         cap = min(m, max(cap, m // 3))
@@ -744,6 +802,13 @@ def _ruin(plan: Plan, rng: np.random.Generator, near: list[list[int]], m: int) -
         x = int(rng.integers(1, nr - 1))
         flown = {t[2] for t in plan.sorties}
         js = [j for j in near[plan.route[x]] if j in flown]
+        if js and lead is not None and rng.random() < 0.5:
+            # exchange: the drone customer goes on the van at its cheapest place, the van
+            # customer flies, and the sorties launched or recovered around the stop are
+            # re-inserted (so that they can re-anchor on the new stop)
+            out = exchange_out(plan, x, js[int(rng.integers(len(js)))])
+            lead.extend(out[:2])
+            return out
         if js:
             c = swap_stop(plan, x, js[int(rng.integers(len(js)))])
             out = [c]
@@ -877,16 +942,40 @@ def _drop_reroute(
     return best
 
 
-def build_around(pc: _PlanCost, route: list[int]) -> tuple[Plan, float] | None:
+def build_around(pc: _PlanCost, route: list[int], rounds: int = 1) -> tuple[Plan, float] | None:
     """A plan on the van route ``route``: the other customers, far from the depot first, on a
     sortie where one fits, else on the van. A customer that fits nowhere (the sorties already
     placed span every gap) goes on the van first and the plan is redone (up to four times);
-    None if that does not help."""
+    None if that does not help.
+
+    With ``rounds > 1``, squeaky wheel: the customers whose insertion cost more than the
+    driver's launch and recovery (the least a flown customer costs) are moved to the front of
+    the order, most expensive first, and the plan is rebuilt; the best plan is kept."""
     inst = pc.inst
     on = set(route)
     rest = sorted(
         (c for c in range(1, inst.n) if c not in on), key=lambda c: -float(inst.truck_time_s[0, c])
     )
+    floor = pc.w[0] * (inst.launch_s + inst.recovery_s)
+    best: tuple[Plan, float] | None = None
+    for _round in range(rounds):
+        got = _build(pc, route, rest, floor)
+        if got is None:
+            break
+        plan, cost, excess = got
+        if best is None or cost < best[1] - 1e-9:
+            best = (plan, cost)
+        if max(excess.values(), default=0.0) <= 1e-6:
+            break
+        rest = sorted(rest, key=lambda c: -excess.get(c, 0.0))
+    return best
+
+
+def _build(
+    pc: _PlanCost, route: list[int], rest: list[int], floor: float
+) -> tuple[Plan, float, dict[int, float]] | None:
+    """One pass of :func:`build_around` in the order ``rest``: the plan, its cost and each
+    customer's insertion cost above ``floor``."""
     van: list[int] = []  # customers that fitted nowhere: on the van before the sorties
     for _attempt in range(4):
         plan = Plan(route, [])
@@ -894,20 +983,24 @@ def build_around(pc: _PlanCost, route: list[int]) -> tuple[Plan, float] | None:
         for c in van:
             if not pc.insert(plan, c, van_only=True):
                 return None
+        excess: dict[int, float] = {}
+        prev = pc.cost(plan)
         for c in rest:
             if c in van:
                 continue
             if not (pc.insert(plan, c, drone_only=True) or pc.insert(plan, c)):
                 failed = c
                 break
+            excess[c] = pc.last - prev - floor
+            prev = pc.last
         if failed < 0:
-            return plan, pc.cost(plan)
+            return plan, pc.cost(plan), excess
         van.append(failed)
     return None
 
 
 def _pctsp_plan(
-    pc: _PlanCost, rng: np.random.Generator, *, time_s: float, spread: float
+    pc: _PlanCost, rng: np.random.Generator, *, time_s: float, spread: float, rounds: int = 1
 ) -> tuple[Plan, float] | None:
     """A start plan from the prize-collecting van route (:func:`pctsp_route`): each customer's
     prize is the driver's launch and recovery time, times a random factor in
@@ -917,7 +1010,7 @@ def _pctsp_plan(
     prize[~pc.elig] = -1.0
     prize[0] = 0.0
     route = pctsp_route(inst, prize_s=prize, time_s=time_s, seed=int(rng.integers(1, 2**31 - 1)))
-    return build_around(pc, route)
+    return build_around(pc, route, rounds)
 
 
 def drop_stop(plan: Plan, x: int) -> list[int]:
@@ -955,6 +1048,24 @@ def swap_stop(plan: Plan, x: int, j: int) -> int:
     plan.route[x] = j
     plan.sorties = [s for s in plan.sorties if s[2] != j]
     return c
+
+
+def exchange_out(plan: Plan, x: int, j: int) -> list[int]:
+    """Drone customer ``j`` and van stop ``x`` leave the plan, and with them every sortie
+    launched or recovered at the stops ``x - 1 .. x + 1``. Returns ``[j, c, *others]``: ``j``
+    (to go on the van at its cheapest place), the stop's customer ``c`` (to fly, if it can),
+    then the customers of the other sorties taken out (re-inserted afterwards, so that they can
+    re-anchor on ``j``'s stop)."""
+    c = plan.route[x]
+    around = [
+        s[2]
+        for s in plan.sorties
+        if s[2] != j and (x - 1 <= s[1] <= x + 1 or x - 1 <= s[3] <= x + 1)
+    ]
+    gone = {j, *around}
+    plan.sorties = [s for s in plan.sorties if s[2] not in gone]
+    plan.remove(c)
+    return [j, c, *around]
 
 
 def trade_stops(plan: Plan, x: int, y: int) -> Plan:
@@ -998,6 +1109,10 @@ def _stop_search(
     re-inserted). Both change which customers anchor the sorties without tearing the sorties
     of the other stops out, which ruin and recreate rarely manages when most customers fly."""
     tt = pc.inst.truck_time_s
+    # a trade that breaks sorties is repaired only on small plans (on larger ones the repairs
+    # took a third of the search time for few improvements); the exchange with the sorties
+    # around the stop re-inserted only on larger ones
+    small = pc.inst.n <= 13
     improved = True
     while improved and time.perf_counter() < deadline:
         improved = False
@@ -1013,7 +1128,7 @@ def _stop_search(
                     continue
                 cand = trade_stops(plan, x, y)
                 v = pc.cost(cand)
-                if v >= 1e299:  # repair: re-insert the sorties at either stop
+                if v >= 1e299 and small:  # repair: re-insert the sorties at either stop
                     out = [s[2] for s in cand.sorties if {x, y} & {s[1], s[3]}]
                     cand.sorties = [s for s in cand.sorties if not {x, y} & {s[1], s[3]}]
                     if not all(pc.insert(cand, u) for u in out):
@@ -1048,10 +1163,23 @@ def _stop_search(
                 cand = plan.copy()
                 cand.sorties = [s for s in cand.sorties if s[2] != j]
                 out = drop_stop(cand, x)
-                if not (
+                ok = (
                     pc.insert(cand, j, van_only=True)
                     and pc.insert(cand, c, drone_only=True)
                     and all(pc.insert(cand, u) for u in out[1:])
+                )
+                v = pc.cost(cand) if ok else math.inf
+                if v < cost - 1e-9:
+                    plan, cost, improved = cand, v, True
+                    break
+                if small:
+                    continue
+                # ... and with the sorties launched or recovered next to the stop re-inserted
+                # too, so that they can re-anchor on j
+                cand = plan.copy()
+                out = exchange_out(cand, x, j)
+                if not (
+                    pc.insert(cand, j, van_only=True) and all(pc.insert(cand, u) for u in out[1:])
                 ):
                     continue
                 v = pc.cost(cand)

@@ -1,0 +1,150 @@
+"""Exchange of a van and a drone customer with the sorties around the stop re-inserted, the
+squeaky-wheel rebuild of a plan around a fixed van route, and the start portfolio of the
+explicit-plan search (mFSTSP). Hand-computed structures and bounds, plans checked by
+``check_sync``."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from voltroute.evaluate.sync import check_sync
+from voltroute.solve.sidekick import SidekickInstance, SidekickParams, solve_sidekick
+from voltroute.solve.sidekick.plans import Plan
+from voltroute.solve.sidekick.search import (
+    _neighbour_lists,
+    _PlanCost,
+    _ruin,
+    build_around,
+    exchange_out,
+    plan_solution,
+)
+
+
+def grid(points: list[tuple[float, float]], drones: int = 2) -> SidekickInstance:
+    """Euclidean times (van 1 unit/s, drone 2 units/s); van service 5 s, drone service 2 s,
+    launch 1 s, recovery 3 s, no endurance limit, no same-node recovery (mFSTSP); as in
+    ``test_stop_moves.py``."""
+    xy = np.array(points, dtype=float)
+    d = np.sqrt(((xy[:, None] - xy[None]) ** 2).sum(-1))
+    n = len(points)
+    return SidekickInstance(
+        truck_time_s=d,
+        truck_dist_m=d,
+        drone_time_s=d / 2,
+        drone_dist_m=d,
+        drone_eligible=np.ones(n, dtype=bool),
+        truck_service_s=np.r_[0.0, np.full(n - 1, 5.0)],
+        drone_service_s=np.r_[0.0, np.full(n - 1, 2.0)],
+        launch_s=1.0,
+        recovery_s=3.0,
+        num_drones=drones,
+    )
+
+
+def checked(inst: SidekickInstance, plan: Plan) -> float:
+    sol = plan_solution(inst, plan)
+    rep = check_sync(inst, sol)
+    assert rep.feasible, rep.violations
+    return rep.makespan_s
+
+
+ROW = grid([(0, 0), (10, 0), (20, 0), (30, 0), (40, 0), (15, 5), (25, 5), (45, 5)])
+
+
+def test_exchange_out_takes_out_the_stop_and_the_sorties_around_it() -> None:
+    """Van 0-1-2-3-4-0; sorties: 5 from the depot to stop 1, 6 from stop 2 to stop 3, 7 from
+    stop 3 to stop 4. Exchanging stop 3 (customer 3) with flyer 6 takes out 6, the stop and 7
+    (launched at stop 3); 5 (stops 0 -> 1) stays, its indices unchanged."""
+    plan = Plan([0, 1, 2, 3, 4, 0], [(0, 0, 5, 1), (1, 2, 6, 3), (0, 3, 7, 4)])
+    out = exchange_out(plan, 3, 6)
+    assert out == [6, 3, 7]
+    assert plan.route == [0, 1, 2, 4, 0]
+    assert plan.sorties == [(0, 0, 5, 1)]
+    # stop 2 is next to the exchanged stop: sorties recovered there go too
+    plan = Plan([0, 1, 2, 3, 4, 0], [(0, 0, 5, 2), (1, 2, 6, 3), (0, 3, 7, 4)])
+    assert exchange_out(plan, 3, 7) == [7, 3, 5, 6]
+    assert plan.route == [0, 1, 2, 4, 0] and plan.sorties == []
+    # the recreate step completes it: 6 on the van, the others wherever cheapest
+    plan = Plan([0, 1, 2, 3, 4, 0], [(0, 0, 5, 1), (1, 2, 6, 3), (0, 3, 7, 4)])
+    pc = _PlanCost(ROW, span=ROW.n)
+    out = exchange_out(plan, 3, 6)
+    assert pc.insert(plan, 6, van_only=True) and 6 in plan.route
+    assert all(pc.insert(plan, u) for u in out[1:])
+    assert checked(ROW, plan) == pytest.approx(pc.cost(plan))
+
+
+def test_ruin_exchange_reports_its_lead_customers() -> None:
+    """Over seeds, the exchange ruin shows up; its ``lead`` is [flyer now for the van, former
+    van customer], both out of the plan, and the plan plus the removed customers cover every
+    customer once."""
+    start = Plan([0, 1, 2, 3, 4, 0], [(0, 0, 5, 1), (1, 2, 6, 3), (0, 3, 7, 4)])
+    near = _neighbour_lists(ROW, 7)
+    seen = 0
+    for seed in range(300):
+        plan = start.copy()
+        lead: list[int] = []
+        removed = _ruin(plan, np.random.default_rng(seed), near, 7, lead)
+        served = [*plan.route[1:-1], *(s[2] for s in plan.sorties)]
+        assert sorted(served + removed) == list(range(1, 8))
+        if lead:
+            seen += 1
+            j, c = lead
+            assert j in (5, 6, 7) and c in (1, 2, 3, 4)
+            assert removed[:2] == lead and j not in served and c not in served
+    assert seen > 0
+
+
+def test_build_around_squeaky_wheel_reaches_the_lower_bound() -> None:
+    """One drone, van route 0 -> 1 -> 2 -> 0 fixed, customers 3, 4 and 5 to place. No plan on
+    this route costs less than the van's driving (|01| + |12| + |20|), its two services
+    (2 x 5 s) and a launch and a recovery (1 + 3 s) per flown customer: 128.03 s. Far from the
+    depot first (4, 5, 3), 5 takes a sortie over two legs and 3 fits nowhere without waiting
+    (it goes on the van); put first by the squeaky wheel, 3 flies on the first leg, 5 on the
+    second and 4 on the last, each without waiting: the bound."""
+    pts = [(0, 0), (5, 20), (35, 37), (10, 2), (19, 33), (24, 2)]
+    inst = grid(pts, drones=1)
+    d = inst.truck_time_s
+    bound = d[0, 1] + d[1, 2] + d[2, 0] + 2 * 5.0 + 3 * (1.0 + 3.0)
+    assert bound == pytest.approx(
+        math.hypot(5, 20) + math.hypot(30, 17) + math.hypot(35, 37) + 22.0
+    )
+    pc = _PlanCost(inst, span=inst.n)
+    one = build_around(pc, [0, 1, 2, 0])
+    assert one is not None and one[1] > bound + 1.0
+    assert 3 in one[0].route  # did not fit on a sortie
+    got = build_around(pc, [0, 1, 2, 0], rounds=6)
+    assert got is not None
+    plan, cost = got
+    assert cost == pytest.approx(bound)
+    assert plan.route == [0, 1, 2, 0]
+    assert sorted(plan.sorties) == [(0, 0, 3, 1), (0, 1, 5, 2), (0, 2, 4, 3)]
+    assert checked(inst, plan) == pytest.approx(bound)
+
+
+def test_plan_cost_insert_reports_the_new_objective() -> None:
+    pc = _PlanCost(ROW, span=ROW.n)
+    plan = Plan([0, 1, 2, 3, 4, 0], [])
+    for c in (5, 6, 7):
+        assert pc.insert(plan, c)
+        assert pc.last == pytest.approx(pc.cost(plan))
+
+
+def test_portfolio_search_is_feasible_and_beats_the_van_alone() -> None:
+    """15 customers and two drones: the starts' trials and the search end in a checked plan
+    no worse than the van serving everyone on the best van-only route the search knows of."""
+    rng = np.random.default_rng(5)
+    pts = [(0.0, 0.0), *((float(x), float(y)) for x, y in rng.uniform(0, 60, (15, 2)))]
+    inst = grid(pts, drones=2)
+    sol = solve_sidekick(inst, SidekickParams(time_limit_s=0.8, seed=1))
+    rep = check_sync(inst, sol)
+    assert rep.feasible, rep.violations
+    served = sorted([*sol.route[1:-1], *(s.customer for s in sol.sorties)])
+    assert served == list(range(1, 16))
+    from voltroute.solve.sidekick.search import tsp_tour
+
+    van = Plan([0, *tsp_tour(inst, time_s=0.1, seed=1), 0], [])
+    assert rep.makespan_s <= checked(inst, van) + 1e-6
+    assert len(sol.sorties) > 0
