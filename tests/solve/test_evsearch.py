@@ -333,3 +333,16 @@ def test_fleet_phase_reopens_routes_the_ruin_empties(shared_data: Path) -> None:
     assert res.info["initial_routes"] > 16
     assert len(res.routes) <= 15
     assert not res.missing
+
+
+def test_fleet_phase_with_ejections(shared_data: Path) -> None:
+    """rc105 (Schneider) with route minimisation by ejections on: from about 20 routes down to
+    at most 14 (best known 13), every stop served once."""
+    p = read_evrptw(next((shared_data / "evrptw" / "schneider" / "large").glob("rc105_*.txt")))
+    res = search(
+        _data(p), time_limit_s=60, seed=1, objective="vehicles", max_iterations=3000, eject_max=3
+    )
+    assert res.info["initial_routes"] > 16 and len(res.routes) <= 14 and not res.missing
+    stops = set(p.stop_index.values())
+    served = [v for r in res.routes for v in r.nodes if v in stops]
+    assert sorted(served) == sorted(stops)

@@ -1344,7 +1344,7 @@ def search(
     avg_remove: float = 10.0,
     max_string: int = 10,
     fleet_remove: float = 20.0,
-    eject_max: int = 3,
+    eject_max: int = 0,
     eject_per_chunk: int = 200,
     relocate: bool = True,
     blink: float = 0.01,
@@ -1361,8 +1361,9 @@ def search(
     (SISR's defaults); ``fleet_remove``: the mean in the fleet phase, where removing more
     makes room in a route more often. ``eject_max``: route minimisation by ejections
     (:func:`eject_steps`, at most ``eject_per_chunk`` steps between chunks of perturbation) taking out
-    at most this many stops of a route to place a missing one; 0: by the absences of SISR's
-    fleet minimisation alone. ``relocate``: after each step, move station visits of the
+    at most this many stops of a route to place a missing one (3 in the literature); 0, the
+    default: by the absences of SISR's fleet minimisation alone, which measured better over
+    the Schneider set at 60 s (docs/benchmarks.md, section 6.1). ``relocate``: after each step, move station visits of the
     changed routes to cheaper places.
     ``initial``: routes to start from, as (vehicle type index, stop nodes in order; station
     nodes are ignored): each is followed in order with station visits added where the battery
