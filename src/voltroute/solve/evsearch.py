@@ -798,10 +798,11 @@ def _copy_routes(src_R, src_rl, src_rt, src_rcv, dst_R, dst_rl, dst_rt, dst_rcv,
 @njit(cache=True)
 def _eject_insert(v, R, rl, rt, rcv, where, pcount, d, near_st, kmax, avail, ejected):
     """Insert stop ``v`` into an existing route after taking out at most ``kmax`` of that
-    route's stops (never all of them; fewer on long routes), choosing the stops with the least sum of ``pcount`` (how often each has
-    failed to find a place), then the cheapest insertion (the ejection step of Nagata &
-    Bräysy's route minimisation, Operations Research Letters 2009). The taken-out stops are
-    written to ``ejected``; returns their number, or -1 if no such insertion exists."""
+    route's stops (never all of them; fewer on long routes), choosing the stops with the least
+    sum of ``pcount`` (how often each has failed to find a place), then the cheapest insertion
+    (the ejection step of Nagata & Bräysy's route minimisation, Operations Research Letters
+    2009). The taken-out stops are written to ``ejected``; returns their number, or -1 if no
+    such insertion exists."""
     nd = d[4]
     allowed = d[9]
     maxL = R.shape[1]
@@ -1360,11 +1361,11 @@ def search(
     ``avg_remove`` and ``max_string``: mean stops removed per step and longest string removed
     (SISR's defaults); ``fleet_remove``: the mean in the fleet phase, where removing more
     makes room in a route more often. ``eject_max``: route minimisation by ejections
-    (:func:`eject_steps`, at most ``eject_per_chunk`` steps between chunks of perturbation) taking out
-    at most this many stops of a route to place a missing one (3 in the literature); 0, the
-    default: by the absences of SISR's fleet minimisation alone, which measured better over
-    the Schneider set at 60 s (docs/benchmarks.md, section 6.1). ``relocate``: after each step, move station visits of the
-    changed routes to cheaper places.
+    (:func:`eject_steps`, at most ``eject_per_chunk`` steps between chunks of perturbation)
+    taking out at most this many stops of a route to place a missing one (3 in the
+    literature); 0, the default: by the absences of SISR's fleet minimisation alone, which
+    measured better over the Schneider set at 60 s (docs/benchmarks.md, section 6.1).
+    ``relocate``: after each step, move station visits of the changed routes to cheaper places.
     ``initial``: routes to start from, as (vehicle type index, stop nodes in order; station
     nodes are ignored): each is followed in order with station visits added where the battery
     needs them, and split where it no longer fits. ``temperature``: start and end of simulated annealing, in mean variable cost per stop of
