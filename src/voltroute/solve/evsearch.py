@@ -31,6 +31,8 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
+from voltroute.solve.combinations import next_combination
+
 # node columns
 TWA, TWB, SERV, DKG, DM3, ISST, PEN, ISCUST, CONNECT = range(9)
 N_NODE_COLS = 9
@@ -883,15 +885,8 @@ def _eject_insert(v, R, rl, rt, rcv, where, pcount, d, near_st, kmax, avail, eje
                                         best_seq[i] = keep[i]
                                 else:
                                     best_len = _build(R1[0], n, pos, v, sb, sa, best_seq)
-                # next subset
-                i = size - 1
-                while i >= 0 and sub[i] == m - size + i:
-                    i -= 1
-                if i < 0:
+                if not next_combination(sub, size, m):
                     break
-                sub[i] += 1
-                for j in range(i + 1, size):
-                    sub[j] = sub[j - 1] + 1
     if best_r < 0:
         return -1
     for i in range(best_n):

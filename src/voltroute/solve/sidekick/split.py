@@ -20,6 +20,8 @@ import numba as nb
 import numpy as np
 from numpy.typing import NDArray
 
+from voltroute.solve.combinations import next_combination
+
 INF = 1e300
 
 
@@ -229,17 +231,8 @@ def split_dp(
                                 pred_k[b, 0] = k
                                 for u in range(4):
                                     pred_d[b, 0, u] = dpos[u] if u < t else -1
-                        # next combination
-                        if t == 0:
+                        if not next_combination(idx, t, r):
                             break
-                        u = t - 1
-                        while u >= 0 and idx[u] == r - t + u:
-                            u -= 1
-                        if u < 0:
-                            break
-                        idx[u] += 1
-                        for v in range(u + 1, t):
-                            idx[v] = idx[v - 1] + 1
     return f[m + 1, 0], pred_p, pred_k, pred_d
 
 
