@@ -185,6 +185,7 @@ def _optimal_charges(
     start_given: float | None,
     usable: float,
     reserve: float,
+    holds: dict[int, float],
 ) -> tuple[dict[int, float], float] | None:
     """Least charging that keeps a fixed sequence within battery, windows and shift.
 
@@ -253,11 +254,11 @@ def _optimal_charges(
                 row({1 + j: 1.0, qcol[j]: 3600.0 / power}, float(v.close_s))
     bounds: list[tuple[float | None, float | None]] = []
     bounds.append((start_given, start_given) if start_given is not None else (earliest, None))
-    for v in visits:
+    for j, v in enumerate(visits):
         if isinstance(v, Stop) and v.time_window is not None:
             bounds.append((float(v.time_window.start_s), float(v.time_window.end_s)))
-        elif isinstance(v, ChargingStation):
-            bounds.append((float(v.open_s), None))
+        elif isinstance(v, ChargingStation):  # plugs in once open and once a held start is due
+            bounds.append((max(float(v.open_s), holds.get(j, 0.0)), None))
         else:
             bounds.append((None, None))
     end_limits = [
@@ -336,6 +337,7 @@ def _check_route(
             else earliest
         )
     explicit = {c.position: c.energy_kwh for c in route.charges}
+    holds = {c.position: c.start_s for c in route.charges if c.start_s is not None}
     if len(stops) < len(visits) and not vt.is_electric:
         bad("charging", f"{route.vehicle}: visits a charging station but is not electric")
 
@@ -354,7 +356,7 @@ def _check_route(
         and len(explicit) < len(visits) - len(stops)
     ):
         planned = _optimal_charges(
-            problem, vt, visits, seq, dist, dur, earliest, route.start_s, usable, reserve
+            problem, vt, visits, seq, dist, dur, earliest, route.start_s, usable, reserve, holds
         )
         if planned is not None:
             charges, lp_start = planned
@@ -419,7 +421,7 @@ def _check_route(
             load_m3 -= s.volume_m3
         elif isinstance(visit, ChargingStation) and electric:
             st = visit
-            begin = max(arrival, float(st.open_s))
+            begin = max(arrival, float(st.open_s), holds.get(k, 0.0))
             wait = begin - arrival
             if k in explicit:
                 charged = min(max(explicit[k], 0.0), max(usable - soc, 0.0))
@@ -587,6 +589,7 @@ def check(problem: Problem, solution: Solution) -> CheckReport:
                     )
                 )
         results.append(_check_route(problem, route, vt, dist, dur, violations))
+    violations += _connector_violations(problem, results)
     for name, n in vehicles_seen.items():
         if n > 1:
             violations.append(Violation("fleet", f"vehicle {name!r} drives {n} routes", name))
@@ -634,6 +637,43 @@ def check(problem: Problem, solution: Solution) -> CheckReport:
     kpis["feasible"] = feasible
     kpis["violations"] = len(violations)
     return CheckReport(feasible, violations, results, kpis, sync)
+
+
+def _connector_violations(problem: Problem, results: list[RouteResult]) -> list[Violation]:
+    """Station visits that plug in while every connector of the station is taken.
+
+    A connector is taken from plug-in (the charge step's service start) until departure, plug-in
+    time included; routes of one plan share the stations' connectors.
+    """
+    uses: dict[str, list[tuple[float, float, str]]] = {}
+    for r in results:
+        for step in r.steps:
+            if step.kind == "charge" and step.departure_s > step.service_start_s + EPS_S:
+                uses.setdefault(step.id, []).append(
+                    (step.service_start_s, step.departure_s, r.vehicle)
+                )
+    out: list[Violation] = []
+    for sid, intervals in uses.items():
+        cap = problem.station_by_id[sid].connectors
+        if len(intervals) <= cap:
+            continue
+        intervals.sort()
+        active: list[tuple[float, str]] = []  # (unplug time, vehicle) of the connected vans
+        for begin, end, vehicle in intervals:
+            active = [a for a in active if a[0] > begin + EPS_S]
+            if len(active) >= cap:
+                others = ", ".join(sorted(v for _, v in active))
+                out.append(
+                    Violation(
+                        "connectors",
+                        f"{vehicle}: plugs in at station {sid} at {begin:.0f} s while all {cap} "
+                        f"of its connectors are in use ({others})",
+                        vehicle,
+                        sid,
+                    )
+                )
+            active.append((end, vehicle))
+    return out
 
 
 def _plan_kpis(

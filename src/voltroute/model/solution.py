@@ -51,6 +51,12 @@ class Charge(Frozen):
 
     position: int = Field(ge=0)
     energy_kwh: float = Field(ge=0, description="energy into the battery, kWh")
+    start_s: float | None = Field(
+        default=None,
+        ge=0,
+        description="when the van plugs in, s from start of day: it waits at the station until "
+        "then, e.g. for a free connector; None: on arrival (or when the station opens)",
+    )
 
 
 class Route(Frozen):

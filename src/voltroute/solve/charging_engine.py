@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pyvrp
@@ -40,7 +40,7 @@ from voltroute.network import travel_matrices
 from voltroute.solve.evsearch import build_search_data, search
 from voltroute.solve.params import Progress, SolveParams
 from voltroute.solve.pyvrp_engine import Translation, _ProgressStop, _repair, translate
-from voltroute.solve.stations import Insertion, StationInserter
+from voltroute.solve.stations import ConnectorCalendar, Insertion, StationInserter
 
 SEARCH_SHARE = 0.85  # of the time limit for PyVRP; the rest is for station insertion
 PYVRP_SHARE = 0.5  # objective cost: share of the time limit for the PyVRP start
@@ -158,6 +158,11 @@ class ChargingEngine:
                         else (),
                     )
                 )
+        spare = {tm.vt.id: names[k] for k, tm in enumerate(tr.type_models)}
+        routes, no_connector, counts = _share_connectors(problem, inserter, routes, spare)
+        info.update(counts)
+        unassigned.extend(_no_connector(problem, no_connector))
+        served.update(no_connector)
         for s in tr.client_stops:
             if s.id in served:
                 continue
@@ -326,6 +331,10 @@ class ChargingEngine:
                         else (),
                     )
                 )
+        spare = {vt.id: names[k] for k, vt in enumerate(problem.vehicle_types)}
+        routes, no_connector, counts = _share_connectors(problem, inserter, routes, spare)
+        info.update(counts)
+        unassigned.extend(_no_connector(problem, no_connector))
         for sid in late:
             s = problem.stop_by_id[sid]
             unassigned.append(
@@ -370,6 +379,13 @@ class ChargingEngine:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class _Replay:
+    charges: tuple[tuple[int, float], ...]  # (position, kWh)
+    holds: tuple[tuple[int, float], ...]  # (position, plug-in s) where it waits for a connector
+    sessions: tuple[tuple[int, float, float], ...]  # (station matrix index, plug-in s, unplug s)
+
+
 def _replay_levels(
     inserter: StationInserter,
     problem: Problem,
@@ -379,8 +395,27 @@ def _replay_levels(
     start_s: float,
 ) -> tuple[tuple[int, float], ...] | None:
     """Charges (position, kWh) that bring the battery to ``levels`` at each station, replayed
-    with the checker's rules (real payload, charging taper and plug-in time, waiting and serving
-    energy, windows, opening hours, shift); None if any of them fails."""
+    with the checker's rules; None if any of them fails."""
+    r = _replay(inserter, problem, vt, visits, start_s, levels=levels)
+    return None if r is None else r.charges
+
+
+def _replay(
+    inserter: StationInserter,
+    problem: Problem,
+    vt: VehicleType,
+    visits: tuple[str, ...],
+    start_s: float,
+    *,
+    levels: tuple[float, ...] | None = None,
+    amounts: dict[int, float] | None = None,
+    calendar: ConnectorCalendar | None = None,
+) -> _Replay | None:
+    """Replay a route with the checker's rules (real payload, charging taper and plug-in time,
+    waiting and serving energy, windows, opening hours, shift); None if any of them fails.
+
+    At each station it charges up to ``levels[pos]`` kWh, or ``amounts[pos]`` kWh, or to full
+    (neither given); with a ``calendar`` it waits for a free connector there."""
     pt = vt.powertrain
     assert isinstance(pt, ElectricPowertrain)
     temp = problem.conditions.ambient_temp_c
@@ -395,6 +430,8 @@ def _replay_levels(
     t = start_s
     soc = usable
     charges: list[tuple[int, float]] = []
+    holds: list[tuple[int, float]] = []
+    sessions: list[tuple[int, float, float]] = []
     for pos, v in enumerate(visits):
         node = index[v]
         soc -= inserter.leg_kwh(vt, prev, node, payload)
@@ -403,12 +440,23 @@ def _replay_levels(
             return None
         st = problem.station_by_id.get(v)
         if st is not None:
+            room = max(usable - soc, 0.0)
+            if levels is not None:
+                charged = min(max(levels[pos] - soc, 0.0), room)
+            elif amounts is not None:
+                charged = min(max(amounts.get(pos, 0.0), 0.0), room)
+            else:
+                charged = room
             begin = max(t, float(st.open_s))
-            charged = min(max(levels[pos] - soc, 0.0), max(usable - soc, 0.0))
-            t = begin + st.connect_s + charge_time_s(vt, st, soc, soc + charged, usable)
+            session = st.connect_s + charge_time_s(vt, st, soc, soc + charged, usable)
+            plug = begin if calendar is None else calendar.earliest(node, begin, session)
+            if plug > begin + 1e-6:
+                holds.append((pos, plug))
+            t = plug + session
             if st.close_s is not None and t > st.close_s + 1e-6:
                 return None
             charges.append((pos, charged))
+            sessions.append((node, plug, t))
             soc += charged
         else:
             s = problem.stop_by_id[v]
@@ -428,7 +476,120 @@ def _replay_levels(
         return None
     if vt.max_shift_duration_s is not None and t - start_s > vt.max_shift_duration_s + 1e-6:
         return None
-    return tuple(charges)
+    return _Replay(tuple(charges), tuple(holds), tuple(sessions))
+
+
+def _share_connectors(
+    problem: Problem,
+    inserter: StationInserter,
+    routes: list[Route],
+    spare: dict[str, list[str]],
+) -> tuple[list[Route], list[str], dict[str, int]]:
+    """Make the routes share the stations' connectors: no more vans plugged in than connectors.
+
+    Routes are taken in order of their first plug-in, each against the sessions of those before
+    it: a van waits for a free connector where the wait breaks no window or shift (a hold), else
+    its charging is replanned around the booked sessions (other stations, other amounts), else
+    split over ``spare`` vehicles (names per vehicle type, consumed). Returns the routes, the
+    stops no plan could keep, and counts for the solver's report.
+    """
+    users: dict[str, set[int]] = {}
+    for i, r in enumerate(routes):
+        for x in r.stops:
+            if x in problem.station_by_id:
+                users.setdefault(x, set()).add(i)
+    counts = {"connector_holds": 0, "connector_replans": 0, "connector_splits": 0}
+    if all(len(u) <= problem.station_by_id[x].connectors for x, u in users.items()):
+        return routes, [], counts
+    calendar = ConnectorCalendar(problem)
+    vts = problem.vehicle_type_by_id
+
+    def replay(r: Route, cal: ConnectorCalendar | None) -> _Replay | None:
+        amounts = None
+        if problem.charging == "partial":
+            amounts = {c.position: c.energy_kwh for c in r.charges}
+        start = r.start_s if r.start_s is not None else 0.0
+        return _replay(inserter, problem, vts[r.vehicle_type], r.stops, start, amounts=amounts,
+                       calendar=cal)  # fmt: skip
+
+    def first_plug(r: Route) -> float:
+        free = replay(r, None)
+        return min((b for _, b, _ in free.sessions), default=math.inf) if free else math.inf
+
+    def with_plan(r: Route, visits: tuple[str, ...], start: float, rp: _Replay) -> Route:
+        holds = dict(rp.holds)
+        charges = tuple(
+            Charge(position=p, energy_kwh=kwh, start_s=holds.get(p)) for p, kwh in rp.charges
+        )
+        if problem.charging == "full" and not holds:
+            charges = ()
+        return r.model_copy(update={"stops": visits, "start_s": start, "charges": charges})
+
+    out: list[tuple[int, int, Route]] = []  # (input position, piece, route): the input order
+    lost: list[str] = []
+    for i in sorted(range(len(routes)), key=lambda i: first_plug(routes[i])):
+        r = routes[i]
+        vt = vts[r.vehicle_type]
+        if not vt.is_electric or not any(x in users for x in r.stops):
+            out.append((i, 0, r))
+            continue
+        rp = replay(r, calendar)
+        if rp is not None:
+            counts["connector_holds"] += len(rp.holds)
+            _book(calendar, rp)
+            out.append((i, 0, with_plan(r, r.stops, r.start_s or 0.0, rp)))
+            continue
+        ids = [x for x in r.stops if x in problem.stop_by_id]
+        dp = inserter.insert(vt, ids, r.start_s, calendar=calendar) or inserter.insert(
+            vt, ids, None, calendar=calendar
+        )
+        if dp is not None:
+            parts = [dp]
+            counts["connector_replans"] += 1
+        else:
+            parts, dropped = _make_feasible(inserter, vt, ids, r.start_s or 0.0, calendar)
+            lost.extend(dropped)
+            counts["connector_splits"] += max(len(parts) - 1, 0)
+        for k, part in enumerate(parts):
+            name = r.vehicle if k == 0 else (spare[vt.id].pop(0) if spare[vt.id] else None)
+            stop_ids = [x for x in part.visits if x in problem.stop_by_id]
+            again = None
+            if name is not None:
+                # earlier pieces of this route are booked by now: replan if they are in the way
+                again = _replay(inserter, problem, vt, part.visits, part.start_s,
+                                amounts=dict(part.charges), calendar=calendar)  # fmt: skip
+                if again is None:
+                    redo = inserter.insert(vt, stop_ids, part.start_s, calendar=calendar)
+                    if redo is not None:
+                        part = redo
+                        again = _replay(inserter, problem, vt, part.visits, part.start_s,
+                                        amounts=dict(part.charges), calendar=calendar)  # fmt: skip
+            if name is None or again is None:
+                lost.extend(stop_ids)
+                continue
+            counts["connector_holds"] += len(again.holds)
+            _book(calendar, again)
+            piece = r.model_copy(update={"vehicle": name})
+            out.append((i, k, with_plan(piece, part.visits, part.start_s, again)))
+    return [r for _, _, r in sorted(out, key=lambda x: x[:2])], lost, counts
+
+
+def _no_connector(problem: Problem, stop_ids: list[str]) -> list[Unassigned]:
+    return [
+        Unassigned(
+            stop=sid,
+            parcels=tuple(p.id for p in problem.stop_by_id[sid].parcels),
+            reason="energy",
+            detail="its van finds no free charging connector in time: the stations' connectors "
+            "are taken by other vans, and no spare vehicle was left for a split",
+        )
+        for sid in stop_ids
+    ]
+
+
+def _book(calendar: ConnectorCalendar, rp: _Replay) -> None:
+    for node, begin, end in rp.sessions:
+        calendar.book(node, begin, end)
 
 
 def _search_model_exact(vt: VehicleType, problem: Problem) -> bool:
@@ -496,15 +657,21 @@ def _start_time(tr: Translation, visits: list[int], vt_index: int) -> float:
 
 
 def _make_feasible(
-    inserter: StationInserter, vt: VehicleType, ids: list[str], start_hint: float
+    inserter: StationInserter,
+    vt: VehicleType,
+    ids: list[str],
+    start_hint: float,
+    calendar: ConnectorCalendar | None = None,
 ) -> tuple[list[Insertion], list[str]]:
     """Charging plans covering ``ids`` in order: one route if possible, else split into the
-    longest feasible prefixes; stops that fit on no route of their own are returned as dropped."""
+    longest feasible prefixes; stops that fit on no route of their own are returned as dropped.
+    With a ``calendar`` the pieces charge around its sessions (each piece is checked alone, so
+    two pieces may still compete for a connector: :func:`_share_connectors` books them)."""
 
     def plan(part: list[str]) -> Insertion | None:
-        res = inserter.insert(vt, part, start_hint)
-        if res is None:
-            res = inserter.insert(vt, part, None)  # the earliest departure
+        res = inserter.insert(vt, part, start_hint, calendar=calendar)
+        if res is None:  # the earliest departure
+            res = inserter.insert(vt, part, None, calendar=calendar)
         return res
 
     pieces: list[Insertion] = []

@@ -39,6 +39,45 @@ class Insertion:
     charges: tuple[tuple[int, float], ...]  # (position in ``visits``, kWh into the battery)
     start_s: float
     added_m: float
+    holds: tuple[tuple[int, float], ...] = ()  # (position, plug-in s) where it waits to plug in
+
+
+class ConnectorCalendar:
+    """The charging sessions already booked at each station, for vans that share its connectors.
+
+    A session takes one connector from plug-in to unplugging (plug-in time included); a station
+    with ``connectors`` c never has more than c sessions at once.
+    """
+
+    def __init__(self, problem: Problem) -> None:
+        self.connectors = {problem.station_index[c.id]: c.connectors for c in problem.stations}
+        self.booked: dict[int, list[tuple[float, float]]] = {k: [] for k in self.connectors}
+
+    def earliest(self, station: int, t_s: float, duration_s: float) -> float:
+        """Earliest plug-in time at or after ``t_s`` (s) with a connector free for ``duration_s``."""
+        booked = self.booked[station]
+        cap = self.connectors[station]
+        if len(booked) < cap or duration_s <= EPS_S:
+            return t_s
+        for begin in [t_s] + sorted(e for _, e in booked if e > t_s + EPS_S):
+            if self._free(booked, cap, begin, begin + duration_s):
+                return begin
+        raise AssertionError("unreachable: every connector is free after the last session")
+
+    @staticmethod
+    def _free(booked: list[tuple[float, float]], cap: int, a: float, b: float) -> bool:
+        """Fewer than ``cap`` booked sessions at every moment of [a, b)."""
+        over = [(x, y) for x, y in booked if x < b - EPS_S and y > a + EPS_S]
+        if len(over) < cap:
+            return True
+        moments = [a] + [x for x, _ in over if x > a]
+        return all(
+            sum(1 for x, y in over if x <= m + EPS_S and y > m + EPS_S) < cap for m in moments
+        )
+
+    def book(self, station: int, begin_s: float, end_s: float) -> None:
+        if end_s > begin_s + EPS_S:
+            self.booked[station].append((begin_s, end_s))
 
 
 @dataclass(slots=True)
@@ -49,6 +88,7 @@ class _Label:
     parent: _Label | None
     station: int | None  # station matrix index visited on the way here, if any
     charged: float
+    hold: float | None = None  # plug-in time at that station when it waits for a connector
 
 
 class StationInserter:
@@ -100,11 +140,17 @@ class StationInserter:
 
     # ---- the dynamic programme
     def insert(
-        self, vt: VehicleType, stop_ids: list[str], start_s: float | None = None
+        self,
+        vt: VehicleType,
+        stop_ids: list[str],
+        start_s: float | None = None,
+        *,
+        calendar: ConnectorCalendar | None = None,
     ) -> Insertion | None:
         """Cheapest charging plan for ``stop_ids`` on ``vt``, or None when none is found.
 
-        ``start_s``: departure from the depot (default: the earliest allowed).
+        ``start_s``: departure from the depot (default: the earliest allowed). ``calendar``: the
+        connectors other vans already use; the van waits for a free one (a hold in the plan).
         """
         p = self.problem
         pt = vt.powertrain
@@ -199,14 +245,19 @@ class StationInserter:
                         if level <= soc_c + EPS_KWH and level < usable:
                             continue
                         charged = max(level - soc_c, 0.0)
-                        dep = (
-                            begin
-                            + st.connect_s
-                            + charge_time_s(vt, st, soc_c, soc_c + charged, usable)
+                        session = st.connect_s + charge_time_s(
+                            vt, st, soc_c, soc_c + charged, usable
                         )
+                        plug = begin
+                        if calendar is not None:
+                            plug = calendar.earliest(c, begin, session)
+                        dep = plug + session
                         if st.close_s is not None and dep > st.close_s + EPS_S:
                             continue
-                        via = _Label(lab.cost + added, dep, soc_c + charged, lab, c, charged)
+                        via = _Label(
+                            lab.cost + added, dep, soc_c + charged, lab, c, charged,
+                            plug if plug > begin + EPS_S else None,
+                        )  # fmt: skip
                         arr = arrive(via, c, dep, soc_c + charged, i + 1, payload[i])
                         if arr is not None:
                             nxt.append(arr)
@@ -244,12 +295,15 @@ def _plan(last: _Label, stop_ids: list[str], start: float, problem: Problem) -> 
     station_ids = {v: k for k, v in problem.station_index.items()}
     visits: list[str] = []
     charges: list[tuple[int, float]] = []
+    holds: list[tuple[int, float]] = []
     pos = 0  # next stop id to emit
     for lab in chain[1:]:
         if lab.station is not None:
             charges.append((len(visits), lab.charged))
+            if lab.hold is not None:
+                holds.append((len(visits), lab.hold))
             visits.append(station_ids[lab.station])
         elif pos < len(stop_ids):
             visits.append(stop_ids[pos])
             pos += 1
-    return Insertion(tuple(visits), tuple(charges), start, last.cost)
+    return Insertion(tuple(visits), tuple(charges), start, last.cost, tuple(holds))
