@@ -92,11 +92,15 @@ def test_calendar_earliest_free_connector():
 
 def test_engine_repair_waits_for_a_free_connector():
     p = _problem()
-    routes, lost, counts = _share_connectors(p, _inserter(p), _routes(), {"ev": ["ev-3"]})
+    diesel = p.vehicle_types[0].replace(id="dv", count=1, powertrain=None, cost_per_km=1.0)
+    p = p.replace(vehicle_types=(*p.vehicle_types, diesel), stops=read_evrptw(TINY).stops)
+    mixed = [Route(vehicle="dv-1", vehicle_type="dv", stops=("C3",), start_s=0.0), *_routes()]
+    routes, lost, counts = _share_connectors(p, _inserter(p), mixed, {"ev": ["ev-3"], "dv": []})
     assert lost == [] and counts["connector_holds"] == 1
-    assert [r.vehicle for r in routes] == ["ev-1", "ev-2"]  # the input order
-    assert routes[0].charges[0].start_s == pytest.approx(80.0)  # ev-2 plugged in first
-    assert routes[1].charges[0].start_s is None
+    assert routes[0] == mixed[0]  # the diesel van is left alone
+    assert [r.vehicle for r in routes] == ["dv-1", "ev-1", "ev-2"]  # the input order
+    assert routes[1].charges[0].start_s == pytest.approx(80.0)  # ev-2 plugged in first
+    assert routes[2].charges[0].start_s is None
     assert check(p, Solution(routes=tuple(routes))).feasible
 
 

@@ -513,6 +513,8 @@ def _share_connectors(
                        calendar=cal)  # fmt: skip
 
     def first_plug(r: Route) -> float:
+        if not vts[r.vehicle_type].is_electric:
+            return math.inf
         free = replay(r, None)
         return min((b for _, b, _ in free.sessions), default=math.inf) if free else math.inf
 
