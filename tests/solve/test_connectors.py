@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from voltroute.evaluate import check
 from voltroute.io.evrptw import read_evrptw
@@ -142,3 +144,35 @@ def test_solve_waits_for_the_connector_it_shares():
     assert any(c.start_s is not None for r in sol.routes for c in r.charges)
     served = [s for r in sol.routes for s in r.stops if s in one.stop_by_id]
     assert sorted(served) == ["C1", "C2"] and not sol.unassigned
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    cap=st.integers(min_value=1, max_value=3),
+    requests=st.lists(
+        st.tuples(st.integers(min_value=0, max_value=200), st.integers(min_value=0, max_value=60)),
+        max_size=25,
+    ),
+)
+def test_calendar_never_overbooks_and_books_as_early_as_it_can(cap, requests):
+    p = _problem(connectors=cap)
+    s1 = p.station_index["S1"]
+    cal = ConnectorCalendar(p)
+    for t, d in requests:
+        begin = cal.earliest(s1, float(t), float(d))
+        assert begin >= t
+        if d > 0:
+            # no earlier moment in [t, begin) where a connector is free for d s: every start
+            # that could be earlier is t itself or the end of a booked session
+            ends = [e for _, e in cal.booked[s1] if t < e]
+            earlier = [x for x in [float(t), *ends] if x < begin]
+            for x in earlier:
+                taken = max(
+                    sum(1 for a, b in cal.booked[s1] if a <= m < b)
+                    for m in [x] + [a for a, _ in cal.booked[s1] if x < a < x + d]
+                )
+                assert taken >= cap
+        cal.book(s1, begin, begin + d)
+    sessions = cal.booked[s1]
+    for m in {a for a, _ in sessions}:
+        assert sum(1 for a, b in sessions if a <= m < b) <= cap
