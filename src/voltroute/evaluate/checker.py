@@ -22,6 +22,7 @@ from voltroute.energy import (
     route_cost,
     usable_battery_kwh,
 )
+from voltroute.evaluate.violation import Violation
 from voltroute.model import (
     ChargingStation,
     Problem,
@@ -37,16 +38,6 @@ from voltroute.network import travel_matrices
 EPS_S = 1e-6  # time tolerance, s
 EPS_LOAD = 1e-9
 EPS_KWH = 1e-9
-
-
-@dataclass(frozen=True, slots=True)
-class Violation:
-    """One broken rule: ``kind`` is a stable keyword, ``message`` says what and where."""
-
-    kind: str
-    message: str
-    route: str | None = None
-    stop: str | None = None
 
 
 @dataclass
@@ -602,7 +593,7 @@ def check(problem: Problem, solution: Solution) -> CheckReport:
             route_steps={r.vehicle: r.steps for r in results},
             min_soc_kwh={r.vehicle: r.min_soc_kwh for r in results},
         )  # fmt: skip
-        violations += [Violation(v.kind, v.message, v.route, v.stop) for v in sync.violations]
+        violations += sync.violations
         served.update(sync.served)
 
     unassigned_ids = Counter(u.stop for u in solution.unassigned)

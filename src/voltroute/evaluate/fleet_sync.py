@@ -36,6 +36,7 @@ import numpy as np
 
 from voltroute.energy import co2_kg, dwell_energy, grid_energy_kwh, usable_battery_kwh
 from voltroute.energy.aerial import drone_flight, robot_trip, straight_line_matrix_m
+from voltroute.evaluate.violation import Violation
 from voltroute.model import (
     DroneFleet,
     Problem,
@@ -50,14 +51,6 @@ from voltroute.model import (
 )
 
 EPS = 1e-6
-
-
-@dataclass(frozen=True, slots=True)
-class SyncViolation:
-    kind: str
-    message: str
-    route: str | None = None
-    stop: str | None = None
 
 
 @dataclass
@@ -97,7 +90,7 @@ class SortieResult:
 
 @dataclass
 class SyncReport:
-    violations: list[SyncViolation] = field(default_factory=list)
+    violations: list[Violation] = field(default_factory=list)
     sorties: list[SortieResult] = field(default_factory=list)
     served: Counter[str] = field(default_factory=Counter)
     route_steps: dict[str, list[Step]] = field(default_factory=dict)
@@ -266,7 +259,7 @@ def _launch(
 
 
 def _land(
-    ctx: _Context, f: _Flight, ready: float, out: SyncReport, violations: list[SyncViolation]
+    ctx: _Context, f: _Flight, ready: float, out: SyncReport, violations: list[Violation]
 ) -> float:
     """Recovery when the receiver is ready at ``ready``; records the result, returns its end."""
     problem = ctx.problem
@@ -278,7 +271,7 @@ def _land(
     route = sortie.vehicle
 
     def bad(kind: str, msg: str) -> None:
-        violations.append(SyncViolation(kind, msg, route, stop.id))
+        violations.append(Violation(kind, msg, route, stop.id))
 
     n_before = len(violations)
     for msg in f.bad:
@@ -338,15 +331,15 @@ def _land(
 
 def _static_checks(
     ctx: _Context, solution: Solution, routes_by_vehicle: dict[str, Route]
-) -> tuple[list[SyncViolation], list[bool]]:
+) -> tuple[list[Violation], list[bool]]:
     """Rules that need no schedule; also whether each sortie can be scheduled at all."""
     problem = ctx.problem
-    out: list[SyncViolation] = []
+    out: list[Violation] = []
     ok: list[bool] = []
     for s in solution.sorties:
 
         def bad(kind: str, msg: str, s: Sortie = s) -> None:
-            out.append(SyncViolation(kind, msg, s.vehicle, s.stop))
+            out.append(Violation(kind, msg, s.vehicle, s.stop))
 
         schedulable = True
         fleet = problem.light_fleet_by_id.get(s.fleet)
@@ -445,7 +438,7 @@ def check_sorties(
         end = _land(ctx, f, f.land_s, report, report.violations)
         if hub.close_s is not None and end > hub.close_s + EPS:
             report.violations.append(
-                SyncViolation("shift", f"{s.unit}: lands after hub {hub.id} closes", None, s.stop)
+                Violation("shift", f"{s.unit}: lands after hub {hub.id} closes", None, s.stop)
             )
         free[key] = end + fleet.spec.turnaround_s
         units.add((None, fleet.id, s.unit))
@@ -518,17 +511,17 @@ def _replay_van(
         else:
             p_r = -1
         if p_l is None:
-            viol.append(SyncViolation(
+            viol.append(Violation(
                 "sync", f"{s.unit}: launch point {s.launch_at} is not on {v}'s route, so the "
                 "van is absent", v, s.stop))  # fmt: skip
             continue
         if p_r == -1:
-            viol.append(SyncViolation(
+            viol.append(Violation(
                 "sync", f"{s.unit}: recovery point {s.recover_at} is not on {v}'s route, so the "
                 "van is absent", v, s.stop))  # fmt: skip
             continue
         if p_r is not None and p_r <= p_l:
-            viol.append(SyncViolation(
+            viol.append(Violation(
                 "sync", f"{s.unit}: recovered at {s.recover_at} (route point {p_r}), not after "
                 f"its launch at {s.launch_at} (route point {p_l})", v, s.stop))  # fmt: skip
             continue
@@ -540,7 +533,7 @@ def _replay_van(
     kg = sum(s.weight_kg for s in own + carried)
     m3 = sum(s.volume_m3 for s in own + carried)
     if kg > vt.capacity_kg + 1e-9 or m3 > vt.capacity_m3 + 1e-9:
-        viol.append(SyncViolation(
+        viol.append(Violation(
             "capacity", f"{v}: {kg:.1f} kg / {m3:.3f} m3 with its units' parcels exceeds "
             f"{vt.capacity_kg:g} kg / {vt.capacity_m3:g} m3", v))  # fmt: skip
 
@@ -564,7 +557,7 @@ def _replay_van(
                 tw = stop.time_window
                 begin = max(arrival, float(tw.start_s)) if tw else arrival
                 if tw is not None and begin > tw.end_s + EPS:
-                    viol.append(SyncViolation(
+                    viol.append(Violation(
                         "time_window", f"{v}: stop {stop.id} served at {begin:.0f} s, after its "
                         f"window ends at {tw.end_s} s (launches and recoveries delay the van)",
                         v, stop.id))  # fmt: skip
@@ -585,7 +578,7 @@ def _replay_van(
             fleet = problem.light_fleet_by_id[s.fleet]
             key = (fleet.id, s.unit)
             if key in unit_away:
-                viol.append(SyncViolation(
+                viol.append(Violation(
                     "sync", f"{s.unit} is not on {v} at {ident} (still out or left at a hub)",
                     v, s.stop))  # fmt: skip
                 continue
@@ -601,7 +594,7 @@ def _replay_van(
                 home_end = _land(ctx, f, f.land_s, report, viol)
                 home = problem.depots[problem.depot_index[s.recover_at]]
                 if home.close_s is not None and home_end > home.close_s + EPS:
-                    viol.append(SyncViolation(
+                    viol.append(Violation(
                         "shift", f"{s.unit}: returns to depot {home.id} after it closes",
                         v, s.stop))  # fmt: skip
             else:
@@ -614,17 +607,17 @@ def _replay_van(
     end = t
     for leftovers in airborne.values():  # recovery points past the route's end: cannot happen
         for f in leftovers:
-            viol.append(SyncViolation("sync", f"{f.sortie.unit} is never recovered", v))
+            viol.append(Violation("sync", f"{f.sortie.unit} is never recovered", v))
     if vt.shift_end_s is not None and end > vt.shift_end_s + EPS:
-        viol.append(SyncViolation(
+        viol.append(Violation(
             "shift", f"{v}: returns at {end:.0f} s with its units, after shift end "
             f"{vt.shift_end_s} s", v))  # fmt: skip
     end_dep = problem.depots[problem.depot_index[end_depot]]
     if end_dep.close_s is not None and end > end_dep.close_s + EPS:
-        viol.append(SyncViolation("shift", f"{v}: returns after depot {end_dep.id} closes", v))
+        viol.append(Violation("shift", f"{v}: returns after depot {end_dep.id} closes", v))
     duration = end - steps[0].departure_s  # launches at the start depot count too
     if vt.max_shift_duration_s is not None and duration > vt.max_shift_duration_s + EPS:
-        viol.append(SyncViolation(
+        viol.append(Violation(
             "shift", f"{v}: route takes {duration:.0f} s with its units, longer than the "
             f"{vt.max_shift_duration_s} s shift", v))  # fmt: skip
     # the van's extra time: the part of the synchronised route beyond the stop-only schedule
@@ -651,7 +644,7 @@ def _replay_van(
             pt = vt.powertrain
             reserve = usable_battery_kwh(pt, temp) * pt.reserve_fraction  # type: ignore[arg-type,union-attr]
             if low - dw.battery_kwh < reserve - 1e-9:
-                viol.append(SyncViolation(
+                viol.append(Violation(
                     "energy", f"{v}: waiting for its units takes its battery to "
                     f"{low - dw.battery_kwh:.2f} kWh, below the reserve", v))  # fmt: skip
 
