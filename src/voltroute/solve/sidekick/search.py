@@ -169,10 +169,14 @@ class _Evaluator:
         return float(value), (customers, f)
 
 
-def tsp_tour(inst: SidekickInstance, *, time_s: float, seed: int) -> list[int]:
-    """A van-only tour over all customers by PyVRP (travel time, scaled to integers)."""
+def tsp_tour(
+    inst: SidekickInstance, *, time_s: float, seed: int, patience: int | None = None
+) -> list[int]:
+    """A van-only tour over all customers by PyVRP (travel time, scaled to integers), within
+    ``time_s`` or, with ``patience``, as soon as that many iterations brought nothing better
+    (PyVRP finds the same tours over a few dozen stops in a fraction of the time)."""
     from pyvrp import Model
-    from pyvrp.stop import MaxRuntime
+    from pyvrp.stop import MaxRuntime, MultipleCriteria, NoImprovement
 
     n = inst.n
     if n <= 3:
@@ -190,7 +194,10 @@ def tsp_tour(inst: SidekickInstance, *, time_s: float, seed: int) -> list[int]:
             if i != j:
                 w = int(round(inst.truck_time_s[i, j] * scale))
                 model.add_edge(places[i], places[j], distance=w, duration=w)
-    res = model.solve(stop=MaxRuntime(time_s), seed=seed, collect_stats=False, display=False)
+    stop: MaxRuntime | MultipleCriteria = MaxRuntime(time_s)
+    if patience is not None:
+        stop = MultipleCriteria([stop, NoImprovement(patience)])
+    res = model.solve(stop=stop, seed=seed, collect_stats=False, display=False)
     routes = res.best.routes()
     if not routes:
         return list(range(1, n))
@@ -372,10 +379,16 @@ def solve_sidekick(
         tsp_s = min(0.2 * params.time_limit_s, 0.05 + 0.01 * m)
         if not inst.allow_same_node_recovery and inst.num_drones > 1:
             tsp_s *= 0.5  # the start tour matters less when most customers fly
-    starts = [tsp_tour(inst, time_s=tsp_s, seed=params.seed), nearest_neighbour_tour(inst)]
+    explicit = not inst.allow_same_node_recovery and inst.num_drones >= 1
+    # explicit plans: the start tour only shapes the one-drone DP's tour, and PyVRP reaches
+    # the same tours long before the time limit
+    patience = 1000 if explicit else None
+    starts = [
+        tsp_tour(inst, time_s=tsp_s, seed=params.seed, patience=patience),
+        nearest_neighbour_tour(inst),
+    ]
     calls = 0
     its = 0
-    explicit = not inst.allow_same_node_recovery and inst.num_drones >= 1
     if explicit:
         # van tour shaped by the exact one-drone DP, then ruin-and-recreate over explicit
         # plans in which every drone has its own launch and recovery stops
@@ -598,6 +611,8 @@ def ruin_recreate(
     restarts = 0
     routed: set[frozenset[int]] = set()
     lazy = m > 12  # small plans: the van-stop moves on every new best (they are cheap)
+    # don't-look records of the van-stop moves, shared by all their calls (:func:`_stop_search`)
+    memo: dict[str, dict[int, object]] = {}
     starts: list[tuple[Plan, float]] = []
     if m >= 4:  # the start plan's van stops in a fresh TSP order, then the stop moves
         routed.add(frozenset(best.route))
@@ -607,7 +622,7 @@ def ruin_recreate(
             cost = pc.cost(got)
             if cost < best_cost - 1e-9:
                 best, best_cost = got.copy(), cost
-        best, best_cost = _stop_search(best, best_cost, pc, near, deadline, rng)
+        best, best_cost = _stop_search(best, best_cost, pc, near, deadline, rng, memo)
         starts.append((best, best_cost))
         # and starts from the prize-collecting van route: prizes of exactly the driver's
         # launch and recovery time (the relaxation), and randomly raised ones
@@ -616,7 +631,7 @@ def ruin_recreate(
         for spread in ((0.0, 0.5) if lazy else (0.5,)) if inst.num_drones > 1 else ():
             got2 = _pctsp_plan(pc, rng, time_s=tsp_s, spread=spread, rounds=6 if lazy else 1)
             if got2 is not None:
-                starts.append(_stop_search(got2[0], got2[1], pc, near, deadline, rng))
+                starts.append(_stop_search(got2[0], got2[1], pc, near, deadline, rng, memo))
         best, best_cost = min(starts, key=lambda x: x[1])
         cur, cur_cost = best.copy(), best_cost
 
@@ -626,6 +641,8 @@ def ruin_recreate(
         best, best_cost = cur.copy(), cur_cost
         stall = 0
         polish = 0
+        polish_s = 0.0  # time spent in the van-stop moves on the current plan
+        t_search = time.perf_counter()
         raw = False  # the best plan has not had the van-stop moves yet
         while time.perf_counter() < until and m >= 2:
             if max_iterations is not None and it >= 20 * max_iterations:
@@ -638,11 +655,26 @@ def ruin_recreate(
                 # the van-stop moves on a new best once ruin and recreate stalls on it (not on
                 # every new best: they cost as much as hundreds of rounds on larger plans)
                 raw = False
-                pol, cost = _stop_search(best, best_cost, pc, near, until, rng)
+                pol, cost = _stop_search(best, best_cost, pc, near, until, rng, memo)
                 if cost < best_cost - 1e-9:
                     best, best_cost = pol.copy(), cost
                     cur, cur_cost = pol, cost
                     stall = 0
+                continue
+            if m > 30 and stall % max(150, 5 * m) == 5 * m // 2 and stall < 20 * m:
+                # a kick: two stops at most two apart leave the van (:func:`drop_out`), then
+                # the van-stop moves; kept if better (a start for what follows if close). Not
+                # on smaller plans: at 25 customers the kicks took the time of the re-routes
+                # and restarts, which serve them better
+                got = _pair_kick(best, pc, rng)
+                if got is not None:
+                    got, cost = _stop_search(got, pc.cost(got), pc, near, until, rng, memo)
+                    if cost < best_cost - 1e-9:
+                        got, cost = _two_opt(got, cost, pc, until)
+                        best, best_cost = got.copy(), cost
+                        stall = 0
+                    if cost <= cur_cost + 0.005 * best_cost:
+                        cur, cur_cost = got, cost
                 continue
             if stall == max(150, 5 * m) or stall > max(300, 20 * m):
                 # stagnation: first re-route the van of the best plan over its stops (a fresh TSP
@@ -659,7 +691,7 @@ def ruin_recreate(
                         got = _drop_reroute(best, pc, routed, time_s=tsp_s, seed=seed)
                     if got is not None:
                         cost = pc.cost(got)
-                        got, cost = _stop_search(got, cost, pc, near, until, rng)
+                        got, cost = _stop_search(got, cost, pc, near, until, rng, memo)
                         if cost < best_cost - 1e-9:
                             got, cost = _two_opt(got, cost, pc, until)
                             best, best_cost = got.copy(), cost
@@ -677,7 +709,7 @@ def ruin_recreate(
                         pc, rng, time_s=tsp_s, spread=spread, rounds=6 if lazy else 1
                     )
                     if got2 is not None:
-                        cur, cur_cost = _stop_search(got2[0], got2[1], pc, near, until, rng)
+                        cur, cur_cost = _stop_search(got2[0], got2[1], pc, near, until, rng, memo)
                         if cur_cost < best_cost - 1e-9:
                             best, best_cost = cur.copy(), cur_cost
                     continue
@@ -700,7 +732,7 @@ def ruin_recreate(
                     )
                 if ok:
                     cur, cur_cost = cand, pc.cost(cand)
-                    cur, cur_cost = _stop_search(cur, cur_cost, pc, near, until, rng)
+                    cur, cur_cost = _stop_search(cur, cur_cost, pc, near, until, rng, memo)
                     if cur_cost < best_cost - 1e-9:
                         best, best_cost = cur.copy(), cur_cost
                 continue
@@ -738,17 +770,26 @@ def ruin_recreate(
                     if lazy:
                         raw = True
                     else:
-                        cand, cost = _stop_search(cand, cost, pc, near, until, rng)
+                        cand, cost = _stop_search(cand, cost, pc, near, until, rng, memo)
                     best, best_cost = cand.copy(), cost
                     stall = 0
                 if cost <= cur_cost + thr:
                     cur, cur_cost = cand, cost
                     polish += 1
-                    if polish >= 50 and cur_cost < best_cost * 1.01:
+                    if (
+                        polish >= 50
+                        and cur_cost < best_cost * 1.01
+                        and (not lazy or polish_s <= 0.25 * (time.perf_counter() - t_search))
+                    ):
                         # now and then the stop moves on the current plan too: its basin may hold
-                        # a better plan than the best's
+                        # a better plan than the best's (on plans of more than 12 customers at
+                        # most a quarter of the time: there they cost as much as hundreds of
+                        # rounds, and every 50th accepted plan took half of the time at 100
+                        # customers)
                         polish = 0
-                        cur, cur_cost = _stop_search(cur, cur_cost, pc, near, until, rng)
+                        polish_s -= time.perf_counter()
+                        cur, cur_cost = _stop_search(cur, cur_cost, pc, near, until, rng, memo)
+                        polish_s += time.perf_counter()
                         if cur_cost < best_cost - 1e-9:
                             cur, cur_cost = _two_opt(cur, cur_cost, pc, until)
                             best, best_cost = cur.copy(), cur_cost
@@ -893,7 +934,7 @@ def _reroute(plan: Plan, pc: _PlanCost, *, time_s: float, seed: int) -> Plan | N
         flight_energy_j=None,
         parcel_kg=None,
     )
-    tour = tsp_tour(sub, time_s=time_s, seed=seed)
+    tour = tsp_tour(sub, time_s=time_s, seed=seed, patience=150)
     route = [0, *(stops[i] for i in tour), 0]
     cand, out = reanchor(inst, plan, route)
     if pc.cost(cand) >= 1e299:
@@ -1094,6 +1135,210 @@ def move_stop(plan: Plan, x: int, y: int) -> list[int]:
     return out
 
 
+def drop_out(plan: Plan, x: int) -> list[int]:
+    """Van stop ``x`` leaves the route, and with it every sortie launched or recovered at the
+    stops ``x - 1 .. x + 1``. Returns ``[c, *others]``: the stop's customer (to fly) and the
+    customers of the sorties taken out (re-inserted afterwards at their cheapest places, not
+    re-anchored on the neighbouring stops as :func:`drop_stop` does: with short-range drones
+    the longer re-anchored flights often break their endurance or make the van wait)."""
+    c = plan.route[x]
+    around = [s[2] for s in plan.sorties if x - 1 <= s[1] <= x + 1 or x - 1 <= s[3] <= x + 1]
+    gone = set(around)
+    plan.sorties = [s for s in plan.sorties if s[2] not in gone]
+    plan.remove(c)
+    return [c, *around]
+
+
+def _pair_kick(plan: Plan, pc: _PlanCost, rng: np.random.Generator) -> Plan | None:
+    """A copy of the plan without two van stops at most two positions apart (random, both
+    customers drone-eligible), each taken out with the sorties around it (:func:`drop_out`):
+    the two customers fly if a sortie fits (else go back on the van), then the others are
+    re-inserted. None if no such pair or no feasible re-insertion. One dropped stop rarely
+    pays off alone when the drones' range is short (the sorties around it need the next stops
+    re-chosen too), which the van-stop moves after the kick can do."""
+    r = plan.route
+    xs = [x for x in range(1, len(r) - 1) if pc.elig[r[x]]]
+    pairs = [(x, y) for x in xs for y in xs if 0 < y - x <= 2]
+    if not pairs:
+        return None
+    x, y = pairs[int(rng.integers(len(pairs)))]
+    cand = plan.copy()
+    cy = r[y]
+    out = drop_out(cand, x)
+    out2 = drop_out(cand, cand.route.index(cy))
+    fly, rest = [out[0], out2[0]], [*out[1:], *out2[1:]]
+    if all(pc.insert(cand, u, drone_only=True) or pc.insert(cand, u) for u in fly) and all(
+        pc.insert(cand, u) for u in rest
+    ):
+        return cand
+    return None
+
+
+def _drop_moves(
+    plan: Plan, cost: float, x: int, pc: _PlanCost, small: bool
+) -> tuple[Plan, float] | None:
+    """The first improving drop of van stop ``x`` (its customer flies): alone or with the next
+    stop (:func:`drop_stop`, sorties re-anchored on the neighbouring stops) or, on plans of
+    more than 12 customers, with the sorties around it re-inserted (:func:`drop_out`)."""
+    r = plan.route
+    nr = len(r)
+    c = r[x]
+    if not pc.elig[c] or pc.inst.num_drones == 0:
+        return None
+    for two in (False, True):  # drop this stop, or this one and the next
+        if two and (x + 1 >= nr - 1 or not pc.elig[r[x + 1]]):
+            continue
+        cand = plan.copy()
+        out = drop_stop(cand, x)
+        if two:
+            out2 = drop_stop(cand, x)
+            out = [c, out2[0], *out[1:], *out2[1:]]
+        n_fly = 2 if two else 1
+        if all(pc.insert(cand, u, drone_only=True) for u in out[:n_fly]) and all(
+            pc.insert(cand, u) for u in out[n_fly:]
+        ):
+            v = pc.cost(cand)
+            if v < cost - 1e-9:
+                return cand, v
+    if not small:
+        cand = plan.copy()
+        out = drop_out(cand, x)
+        if pc.insert(cand, c, drone_only=True) and all(pc.insert(cand, u) for u in out[1:]):
+            v = pc.cost(cand)
+            if v < cost - 1e-9:
+                return cand, v
+    return None
+
+
+def _trade_moves(
+    plan: Plan, cost: float, x: int, pc: _PlanCost, near: list[list[int]], small: bool
+) -> tuple[Plan, float] | None:
+    """The first improving trade of positions between van stop ``x`` and a nearby van
+    customer, the sorties kept on the positions (:func:`trade_stops`, even if the van drives
+    more; a trade that breaks sorties is repaired only on plans of at most 12 customers)."""
+    r = plan.route
+    nr = len(r)
+    c = r[x]
+    pos = {v: i for i, v in enumerate(r)}
+    for e in near[c]:  # two van customers trade positions, sorties stay put
+        y = pos.get(e, 0)
+        if y in (0, nr - 1):
+            continue
+        cand = trade_stops(plan, x, y)
+        v = pc.cost(cand)
+        if v >= 1e299 and small:  # repair: re-insert the sorties at either stop
+            out = [s[2] for s in cand.sorties if {x, y} & {s[1], s[3]}]
+            cand.sorties = [s for s in cand.sorties if not {x, y} & {s[1], s[3]}]
+            if not all(pc.insert(cand, u) for u in out):
+                continue
+            v = pc.cost(cand)
+        if v < cost - 1e-9:
+            return cand, v
+    return None
+
+
+def _move_moves(plan: Plan, cost: float, x: int, pc: _PlanCost) -> tuple[Plan, float] | None:
+    """The first improving move of van stop ``x`` to a position where the van drives less
+    (:func:`move_stop`, its sorties re-inserted)."""
+    r = plan.route
+    nr = len(r)
+    c = r[x]
+    tt = pc.inst.truck_time_s
+    p, q = r[x - 1], r[x + 1]
+    gain = tt[p, c] + tt[c, q] - tt[p, q]
+    for y in range(1, nr - 1):  # y: index in the route without c
+        if y == x:
+            continue
+        a, b = (r[y - 1], r[y]) if y < x else (r[y], r[y + 1])
+        if tt[a, c] + tt[c, b] - tt[a, b] >= gain - 1e-6:
+            continue
+        cand = plan.copy()
+        out = move_stop(cand, x, y)
+        if not all(pc.insert(cand, u) for u in out):
+            continue
+        v = pc.cost(cand)
+        if v < cost - 1e-9:
+            return cand, v
+    return None
+
+
+def _swap_moves(
+    plan: Plan,
+    cost: float,
+    x: int,
+    pc: _PlanCost,
+    near: list[list[int]],
+    small: bool,
+    deadline: float,
+) -> tuple[Plan, float] | None:
+    """The first improving swap or exchange of van stop ``x`` with a nearby drone customer
+    (:func:`swap_stop`, then the exchange with the stop dropped, then :func:`exchange_out`);
+    None if none improves."""
+    flown = {s[2] for s in plan.sorties}
+    c = plan.route[x]
+    for j in near[c]:
+        if j not in flown:
+            continue
+        if time.perf_counter() >= deadline:
+            return None
+        cand = plan.copy()
+        swap_stop(cand, x, j)
+        if not pc.insert(cand, c):
+            # the stop's sorties broke (endurance): re-insert them too
+            cand = plan.copy()
+            swap_stop(cand, x, j)
+            out = [s[2] for s in cand.sorties if x in (s[1], s[3])]
+            cand.sorties = [s for s in cand.sorties if x not in (s[1], s[3])]
+            if not all(pc.insert(cand, u) for u in [c, *out]):
+                continue
+        v = pc.cost(cand)
+        if v < cost - 1e-9:
+            return cand, v
+        if not pc.elig[c]:
+            continue
+        # the same exchange with j at its own cheapest van position: the stop is
+        # dropped (its sorties re-anchored) and c flies
+        cand = plan.copy()
+        cand.sorties = [s for s in cand.sorties if s[2] != j]
+        out = drop_stop(cand, x)
+        ok = (
+            pc.insert(cand, j, van_only=True)
+            and pc.insert(cand, c, drone_only=True)
+            and all(pc.insert(cand, u) for u in out[1:])
+        )
+        v = pc.cost(cand) if ok else math.inf
+        if v < cost - 1e-9:
+            return cand, v
+        if small:
+            continue
+        # ... and with the sorties launched or recovered next to the stop re-inserted
+        # too, so that they can re-anchor on j
+        cand = plan.copy()
+        out = exchange_out(cand, x, j)
+        if not (pc.insert(cand, j, van_only=True) and all(pc.insert(cand, u) for u in out[1:])):
+            continue
+        v = pc.cost(cand)
+        if v < cost - 1e-9:
+            return cand, v
+    return None
+
+
+def _stop_sigs(plan: Plan) -> dict[int, object]:
+    """Each van stop's surroundings: its route neighbours and the sorties (customer, launch
+    and recovery customers) launched or recovered at it or at its neighbours. The van-stop
+    moves at a stop depend mostly on these (the rest of the plan only through its timing)."""
+    r = plan.route
+    touch: list[list[tuple[int, int, int]]] = [[] for _ in r]
+    for _d, i, j, k in plan.sorties:
+        t = (j, r[i], r[k])
+        touch[i].append(t)
+        touch[k].append(t)
+    return {
+        r[x]: (r[x - 1], r[x + 1], frozenset(touch[x - 1] + touch[x] + touch[x + 1]))
+        for x in range(1, len(r) - 1)
+    }
+
+
 def _stop_search(
     plan: Plan,
     cost: float,
@@ -1101,129 +1346,64 @@ def _stop_search(
     near: list[list[int]],
     deadline: float,
     rng: np.random.Generator,
+    memo: dict[str, dict[int, object]] | None = None,
 ) -> tuple[Plan, float]:
-    """First-improvement descent over the van's stops: a van customer and a nearby drone
-    customer trade places (:func:`swap_stop`; the former van customer is then inserted at its
-    cheapest place), two nearby van customers trade positions with the sorties kept on the
-    positions (:func:`trade_stops`, even if the van drives more), or a stop moves where the van drives less (:func:`move_stop`, its sorties
-    re-inserted). Both change which customers anchor the sorties without tearing the sorties
-    of the other stops out, which ruin and recreate rarely manages when most customers fly."""
-    tt = pc.inst.truck_time_s
+    """First-improvement descent over the van's stops: drop one or two stops, or a stop with
+    the sorties around it re-inserted (:func:`_drop_moves`), two nearby van customers trade
+    positions with the sorties kept on the positions (:func:`_trade_moves`, even if the van
+    drives more), a stop moves where the van drives less (:func:`_move_moves`), a van customer
+    swaps or exchanges places with a nearby drone customer (:func:`_swap_moves`). On plans of
+    more than 12 customers the cheap moves (all but the swaps) are tried at every stop before
+    any swap or exchange, which cost most of the descent's time (on smaller plans every move
+    at one stop before the next stop). All of them change which customers anchor the sorties
+    without tearing the sorties of the other stops out, which ruin and recreate rarely
+    manages when most customers fly."""
     # a trade that breaks sorties is repaired only on small plans (on larger ones the repairs
     # took a third of the search time for few improvements); the exchange with the sorties
-    # around the stop re-inserted only on larger ones
+    # around the stop re-inserted and the drop with them re-inserted only on larger ones
     small = pc.inst.n <= 13
+    # don't-look records (larger plans): per pass, the stops whose moves found nothing, with
+    # their surroundings then (:func:`_stop_sigs`); a stop is tried again only once these
+    # changed
+    clean = memo if memo is not None else {}
+    clean.setdefault("cheap", {})
+    clean.setdefault("swap", {})
     improved = True
     while improved and time.perf_counter() < deadline:
         improved = False
-        flown = {s[2] for s in plan.sorties}
-        r = plan.route
-        nr = len(r)
-        pos = {v: i for i, v in enumerate(r)}
-        for x in (int(v) for v in rng.permutation(np.arange(1, nr - 1))):
-            c = r[x]
-            for e in near[c]:  # two van customers trade positions, sorties stay put
-                y = pos.get(e, 0)
-                if y in (0, nr - 1):
+        xs = [int(v) for v in rng.permutation(np.arange(1, len(plan.route) - 1))]
+        sigs = {} if small else _stop_sigs(plan)
+        # small plans: every move at one stop before the next stop; larger ones: the cheap
+        # moves at every stop before any swap or exchange
+        passes = ("all",) if small else ("cheap", "swap")
+        for kind in passes:
+            for x in xs:
+                c = plan.route[x]
+                if not small and clean[kind].get(c) == sigs[c]:
                     continue
-                cand = trade_stops(plan, x, y)
-                v = pc.cost(cand)
-                if v >= 1e299 and small:  # repair: re-insert the sorties at either stop
-                    out = [s[2] for s in cand.sorties if {x, y} & {s[1], s[3]}]
-                    cand.sorties = [s for s in cand.sorties if not {x, y} & {s[1], s[3]}]
-                    if not all(pc.insert(cand, u) for u in out):
-                        continue
-                    v = pc.cost(cand)
-                if v < cost - 1e-9:
-                    plan, cost, improved = cand, v, True
+                if kind == "all":
+                    got = (
+                        _trade_moves(plan, cost, x, pc, near, small)
+                        or _swap_moves(plan, cost, x, pc, near, small, deadline)
+                        or _drop_moves(plan, cost, x, pc, small)
+                        or _move_moves(plan, cost, x, pc)
+                    )
+                elif kind == "cheap":
+                    got = (
+                        _drop_moves(plan, cost, x, pc, small)
+                        or _trade_moves(plan, cost, x, pc, near, small)
+                        or _move_moves(plan, cost, x, pc)
+                    )
+                else:
+                    got = _swap_moves(plan, cost, x, pc, near, small, deadline)
+                if got is not None:
+                    plan, cost = got
+                    improved = True
                     break
-            if improved or time.perf_counter() >= deadline:
-                break
-            for j in near[c]:
-                if j not in flown:
-                    continue
-                cand = plan.copy()
-                swap_stop(cand, x, j)
-                if not pc.insert(cand, c):
-                    # the stop's sorties broke (endurance): re-insert them too
-                    cand = plan.copy()
-                    swap_stop(cand, x, j)
-                    out = [s[2] for s in cand.sorties if x in (s[1], s[3])]
-                    cand.sorties = [s for s in cand.sorties if x not in (s[1], s[3])]
-                    if not all(pc.insert(cand, u) for u in [c, *out]):
-                        continue
-                v = pc.cost(cand)
-                if v < cost - 1e-9:
-                    plan, cost, improved = cand, v, True
+                if time.perf_counter() >= deadline:
                     break
-                if not pc.elig[c]:
-                    continue
-                # the same exchange with j at its own cheapest van position: the stop is
-                # dropped (its sorties re-anchored) and c flies
-                cand = plan.copy()
-                cand.sorties = [s for s in cand.sorties if s[2] != j]
-                out = drop_stop(cand, x)
-                ok = (
-                    pc.insert(cand, j, van_only=True)
-                    and pc.insert(cand, c, drone_only=True)
-                    and all(pc.insert(cand, u) for u in out[1:])
-                )
-                v = pc.cost(cand) if ok else math.inf
-                if v < cost - 1e-9:
-                    plan, cost, improved = cand, v, True
-                    break
-                if small:
-                    continue
-                # ... and with the sorties launched or recovered next to the stop re-inserted
-                # too, so that they can re-anchor on j
-                cand = plan.copy()
-                out = exchange_out(cand, x, j)
-                if not (
-                    pc.insert(cand, j, van_only=True) and all(pc.insert(cand, u) for u in out[1:])
-                ):
-                    continue
-                v = pc.cost(cand)
-                if v < cost - 1e-9:
-                    plan, cost, improved = cand, v, True
-                    break
-            if improved or time.perf_counter() >= deadline:
-                break
-            for two in (False, True):  # drop this stop, or this one and the next
-                if not pc.elig[c] or pc.inst.num_drones == 0:
-                    break
-                if two and (x + 1 >= nr - 1 or not pc.elig[r[x + 1]]):
-                    continue
-                cand = plan.copy()
-                out = drop_stop(cand, x)
-                if two:
-                    out2 = drop_stop(cand, x)
-                    out = [c, out2[0], *out[1:], *out2[1:]]
-                n_fly = 2 if two else 1
-                if all(pc.insert(cand, u, drone_only=True) for u in out[:n_fly]) and all(
-                    pc.insert(cand, u) for u in out[n_fly:]
-                ):
-                    v = pc.cost(cand)
-                    if v < cost - 1e-9:
-                        plan, cost, improved = cand, v, True
-                        break
-            if improved:
-                break
-            p, q = r[x - 1], r[x + 1]
-            gain = tt[p, c] + tt[c, q] - tt[p, q]
-            for y in range(1, nr - 1):  # y: index in the route without c
-                if y == x:
-                    continue
-                a, b = (r[y - 1], r[y]) if y < x else (r[y], r[y + 1])
-                if tt[a, c] + tt[c, b] - tt[a, b] >= gain - 1e-6:
-                    continue
-                cand = plan.copy()
-                out = move_stop(cand, x, y)
-                if not all(pc.insert(cand, u) for u in out):
-                    continue
-                v = pc.cost(cand)
-                if v < cost - 1e-9:
-                    plan, cost, improved = cand, v, True
-                    break
+                if not small:
+                    clean[kind][c] = sigs[c]
             if improved or time.perf_counter() >= deadline:
                 break
     return plan, cost
