@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from voltroute.evaluate.sync import check_sync
 from voltroute.solve.sidekick import SidekickInstance
+from voltroute.solve.sidekick.plans import Plan
+from voltroute.solve.sidekick.search import plan_solution
 
 
 def grid(points: list[tuple[float, float]], drones: int = 2) -> SidekickInstance:
@@ -25,3 +29,12 @@ def grid(points: list[tuple[float, float]], drones: int = 2) -> SidekickInstance
         recovery_s=3.0,
         num_drones=drones,
     )
+
+
+def checked(inst: SidekickInstance, plan: Plan) -> float:
+    """The plan's makespan, after ``check_sync`` found it feasible and agreeing with it."""
+    sol = plan_solution(inst, plan)
+    rep = check_sync(inst, sol)
+    assert rep.feasible, rep.violations
+    assert rep.makespan_s == pytest.approx(sol.makespan_s)
+    return rep.makespan_s

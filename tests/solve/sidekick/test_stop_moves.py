@@ -9,10 +9,8 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from sidekick_support import grid
+from sidekick_support import checked, grid
 
-from voltroute.evaluate.sync import check_sync
-from voltroute.solve.sidekick import SidekickInstance
 from voltroute.solve.sidekick.plans import Plan
 from voltroute.solve.sidekick.search import (
     _neighbour_lists,
@@ -27,14 +25,6 @@ from voltroute.solve.sidekick.search import (
 )
 
 LINE = grid([(0, 0), (10, 0), (20, 0), (30, 0), (40, 0), (50, 0)])
-
-
-def checked(inst: SidekickInstance, plan: Plan) -> float:
-    sol = plan_solution(inst, plan)
-    rep = check_sync(inst, sol)
-    assert rep.feasible, rep.violations
-    assert rep.makespan_s == pytest.approx(sol.makespan_s)
-    return rep.makespan_s
 
 
 def test_swap_stop_keeps_the_stops_sorties() -> None:

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from sidekick_support import grid
+from sidekick_support import checked, grid
 
-from voltroute.evaluate.sync import check_sync
-from voltroute.solve.sidekick import SidekickInstance
 from voltroute.solve.sidekick.plans import Plan
 from voltroute.solve.sidekick.search import (
     _neighbour_lists,
@@ -18,20 +16,11 @@ from voltroute.solve.sidekick.search import (
     _stop_search,
     _stop_sigs,
     drop_out,
-    plan_solution,
     tsp_tour,
 )
 
 # depot and 13 customers on a line 10 apart, customer 14 just off it between 6 and 7
 STREET = grid([(10.0 * i, 0.0) for i in range(14)] + [(65.0, 3.0)])
-
-
-def checked(inst: SidekickInstance, plan: Plan) -> float:
-    sol = plan_solution(inst, plan)
-    rep = check_sync(inst, sol)
-    assert rep.feasible, rep.violations
-    assert rep.makespan_s == pytest.approx(sol.makespan_s)
-    return rep.makespan_s
 
 
 def all_on_van() -> Plan:

@@ -644,6 +644,19 @@ def ruin_recreate(
         polish_s = 0.0  # time spent in the van-stop moves on the current plan
         t_search = time.perf_counter()
         raw = False  # the best plan has not had the van-stop moves yet
+
+        def adopt(got: Plan) -> None:
+            """The van-stop moves on a kick or re-route candidate: the new best if better,
+            the current plan if within 0.5 % of the best."""
+            nonlocal best, best_cost, cur, cur_cost, stall
+            got, cost = _stop_search(got, pc.cost(got), pc, near, until, rng, memo)
+            if cost < best_cost - 1e-9:
+                got, cost = _two_opt(got, cost, pc, until)
+                best, best_cost = got.copy(), cost
+                stall = 0
+            if cost <= cur_cost + 0.005 * best_cost:
+                cur, cur_cost = got, cost
+
         while time.perf_counter() < until and m >= 2:
             if max_iterations is not None and it >= 20 * max_iterations:
                 break
@@ -668,13 +681,7 @@ def ruin_recreate(
                 # and restarts, which serve them better
                 got = _pair_kick(best, pc, rng)
                 if got is not None:
-                    got, cost = _stop_search(got, pc.cost(got), pc, near, until, rng, memo)
-                    if cost < best_cost - 1e-9:
-                        got, cost = _two_opt(got, cost, pc, until)
-                        best, best_cost = got.copy(), cost
-                        stall = 0
-                    if cost <= cur_cost + 0.005 * best_cost:
-                        cur, cur_cost = got, cost
+                    adopt(got)
                 continue
             if stall == max(150, 5 * m) or stall > max(300, 20 * m):
                 # stagnation: first re-route the van of the best plan over its stops (a fresh TSP
@@ -690,14 +697,7 @@ def ruin_recreate(
                     else:  # then without one of its stops
                         got = _drop_reroute(best, pc, routed, time_s=tsp_s, seed=seed)
                     if got is not None:
-                        cost = pc.cost(got)
-                        got, cost = _stop_search(got, cost, pc, near, until, rng, memo)
-                        if cost < best_cost - 1e-9:
-                            got, cost = _two_opt(got, cost, pc, until)
-                            best, best_cost = got.copy(), cost
-                            stall = 0
-                        if cost <= cur_cost + 0.005 * best_cost:
-                            cur, cur_cost = got, cost
+                        adopt(got)
                     continue
                 stall = 0
                 restarts += 1
