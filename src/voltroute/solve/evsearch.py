@@ -473,18 +473,22 @@ def _apply(c, r, pos, sb, sa, R, rl, rt, rcv, where, avail, d, tmp, out, scratch
         rt[r] = k
         avail[k] -= 1
     if sb == -2:
-        n = pos
-        for i in range(n):
-            R[r, i] = keep[i]
+        _store(r, keep, pos, c, R, rl, rt, rcv, where, d, out, scratch)
     else:
         n = _build(R[r], rl[r], pos, c, sb, sa, tmp)
-        for i in range(n):
-            R[r, i] = tmp[i]
+        _store(r, tmp, n, c, R, rl, rt, rcv, where, d, out, scratch)
+    return r
+
+
+@njit(cache=True)
+def _store(r, seq, n, c, R, rl, rt, rcv, where, d, out, scratch):
+    """Route ``r`` becomes ``seq[:n]``, with its variable cost; stop ``c`` is now on it."""
+    for i in range(n):
+        R[r, i] = seq[i]
     rl[r] = n
     eval_route(R[r], n, rt[r], d, out, scratch)
     rcv[r] = out[1]
     where[c] = r
-    return r
 
 
 @njit(cache=True)
@@ -892,12 +896,7 @@ def _eject_insert(v, R, rl, rt, rcv, where, pcount, d, near_st, kmax, avail, eje
     for i in range(best_n):
         where[best_sub[i]] = -1
         ejected[i] = best_sub[i]
-    for i in range(best_len):
-        R[best_r, i] = best_seq[i]
-    rl[best_r] = best_len
-    eval_route(R[best_r], best_len, rt[best_r], d, out, scratch)
-    rcv[best_r] = out[1]
-    where[v] = best_r
+    _store(best_r, best_seq, best_len, v, R, rl, rt, rcv, where, d, out, scratch)
     return best_n
 
 
