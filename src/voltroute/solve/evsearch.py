@@ -1341,6 +1341,7 @@ def search(
     fleet_remove: float = 20.0,
     eject_max: int = 0,
     eject_per_chunk: int = 200,
+    eject_after: float = 0.0,
     relocate: bool = True,
     blink: float = 0.01,
     temperature: tuple[float, float] = (0.3, 0.003),
@@ -1359,6 +1360,8 @@ def search(
     taking out at most this many stops of a route to place a missing one (3 in the
     literature); 0, the default: by the absences of SISR's fleet minimisation alone, which
     measured better over the Schneider set at 60 s (docs/benchmarks.md, section 6.1).
+    ``eject_after``: the ejections start only once this share of the time limit has passed
+    without a route less (0: from the start), ruin and recreate alone before.
     ``relocate``: after each step, move station visits of the changed routes to cheaper places.
     ``initial``: routes to start from, as (vehicle type index, stop nodes in order; station
     nodes are ignored): each is followed in order with station visits added where the battery
@@ -1449,7 +1452,11 @@ def search(
             k = chunk if max_iterations is None else min(chunk, max_iterations - iters_done)
             t_c = time.perf_counter()
             kernel_phase = phase
-            if phase == 1 and eject_max > 0:
+            if (
+                phase == 1
+                and eject_max > 0
+                and now - max(start, t0 + fleet_trace[-1][0]) >= eject_after * time_limit_s
+            ):
                 # route minimisation by ejections, each step followed by perturbations
                 t_e = time.perf_counter()
                 nleft = eject_steps(n_eject, cur, absences, d, data.near_st, eject_max)

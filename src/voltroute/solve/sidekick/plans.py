@@ -408,6 +408,7 @@ def best_insert(
     max_launch,
     blink,
     seed,
+    ub,
 ):  # pragma: no cover - compiled
     """Cheapest way to add customer ``c``: on the van's route or as a sortie of some drone
     (launched at one of the ``max_launch`` stops nearest to ``c``, recovered within ``span``).
@@ -416,7 +417,9 @@ def best_insert(
 
     Returns ``(objective, kind, a, b, drone)``: kind 0 = van, inserted at route index ``a``;
     kind 1 = sortie launched at route index ``a`` and recovered at ``b``; objective INF if
-    nothing is feasible.
+    nothing is feasible. Only insertions whose objective is below ``ub`` count (INF: all):
+    a caller that rejects any plan costing ``ub`` or more skips the rest early (adding a
+    customer never makes the plan cheaper, the bound the early stops below rely on too).
     """
     np.random.seed(seed)
     cap = nr + 2 + ns + 2
@@ -426,7 +429,7 @@ def best_insert(
     sj2 = np.empty(ns + 1, dtype=np.int64)
     sk2 = np.empty(ns + 1, dtype=np.int64)
     sd2 = np.empty(ns + 1, dtype=np.int64)
-    best = INF
+    best = ub
     bkind, ba, bb, bdr = -1, -1, -1, -1
     # the plan without c: no insertion costs less than it plus the driver's launch and
     # recovery (drone) or the van's detour and service (van), used to stop early
@@ -455,7 +458,7 @@ def best_insert(
         ws,
     )
     if base >= INF:
-        return best, bkind, ba, bb, bdr
+        return INF, bkind, ba, bb, bdr
     if elig[c] and nd > 0:
         busy = np.zeros((nd, nr), dtype=np.bool_)  # busy[d, x]: drone d out on leg x -> x+1
         for s in range(ns):
@@ -541,7 +544,7 @@ def best_insert(
             x = order[xi] + 1
             if base + w_time * (det[x - 1] + tserv[c]) >= best - 1e-9:
                 break
-            if blink > 0.0 and best < INF and np.random.random() < blink:
+            if blink > 0.0 and bkind >= 0 and np.random.random() < blink:
                 continue
             for y in range(x):
                 route2[y] = route[y]
@@ -579,6 +582,8 @@ def best_insert(
             )
             if v < best - 1e-9:
                 best, bkind, ba, bb, bdr = v, 0, x, -1, -1
+    if bkind < 0:
+        best = INF
     return best, bkind, ba, bb, bdr
 
 

@@ -481,6 +481,10 @@ class _PlanCost:
         self.span = span
         self.max_launch = max_launch
         self.last = 0.0
+        # plans of more than 12 customers with several drones: the van-stop moves and ruin and
+        # recreate stop their insertions as soon as the plan costs more than they accept (with
+        # one drone the search was a little worse that way at 100 customers)
+        self.bound = inst.n > 13 and inst.num_drones > 1
         self.elig = inst.eligible_mask()
         self.has_end = inst.endurance_s is not None
         self.endur = inst.endurance_s if inst.endurance_s is not None else np.zeros((1, 1, 1))
@@ -550,9 +554,11 @@ class _PlanCost:
         seed: int = 0,
         van_only: bool = False,
         drone_only: bool = False,
+        ub: float = 1e300,
     ) -> bool:
         """Put ``c`` at its cheapest place (``van_only``: on the van's route, ``drone_only``:
-        on a sortie); False if none."""
+        on a sortie); False if none, or none leaves the plan's objective below ``ub`` (for a
+        caller that rejects such plans anyway: adding customers never lowers it)."""
         elig = self.elig
         if van_only and elig[c]:
             elig = elig.copy()
@@ -575,6 +581,7 @@ class _PlanCost:
             self.max_launch,
             blink,
             seed,
+            float(ub),
         )
         if kind < 0 or v >= 1e299:
             return False
@@ -757,14 +764,22 @@ def ruin_recreate(
             fly = rng.random(len(order)) < (0.3 if mode > 0.7 else 0.0)
             if lead:
                 van[0], fly[0], van[1], fly[1] = True, False, False, True
+            ub = 1e300
+            if pc.bound:
+                # the acceptance threshold first: the insertions stop as soon as the plan
+                # costs more than it accepts (adding customers never makes it cheaper)
+                frac = (time.perf_counter() - t_start) / total
+                thr = 0.01 * (1.0 - frac) * best_cost * rng.random()
+                ub = cur_cost + thr + 2e-9
             if all(
-                (f and pc.insert(cand, c, blink, int(sd), drone_only=True))
-                or pc.insert(cand, c, blink, int(sd), bool(v))
+                (f and pc.insert(cand, c, blink, int(sd), drone_only=True, ub=ub))
+                or pc.insert(cand, c, blink, int(sd), bool(v), ub=ub)
                 for c, sd, v, f in zip(order, seeds, van, fly, strict=True)
             ):
                 cost = pc.cost(cand)
-                frac = (time.perf_counter() - t_start) / total
-                thr = 0.01 * (1.0 - frac) * best_cost * rng.random()
+                if not pc.bound:
+                    frac = (time.perf_counter() - t_start) / total
+                    thr = 0.01 * (1.0 - frac) * best_cost * rng.random()
                 if cost < best_cost - 1e-9:
                     cand, cost = _two_opt(cand, cost, pc, until)
                     if lazy:
@@ -1185,6 +1200,7 @@ def _drop_moves(
     c = r[x]
     if not pc.elig[c] or pc.inst.num_drones == 0:
         return None
+    ub = cost if pc.bound else 1e300  # insertions stop once no improvement is left
     for two in (False, True):  # drop this stop, or this one and the next
         if two and (x + 1 >= nr - 1 or not pc.elig[r[x + 1]]):
             continue
@@ -1194,8 +1210,8 @@ def _drop_moves(
             out2 = drop_stop(cand, x)
             out = [c, out2[0], *out[1:], *out2[1:]]
         n_fly = 2 if two else 1
-        if all(pc.insert(cand, u, drone_only=True) for u in out[:n_fly]) and all(
-            pc.insert(cand, u) for u in out[n_fly:]
+        if all(pc.insert(cand, u, drone_only=True, ub=ub) for u in out[:n_fly]) and all(
+            pc.insert(cand, u, ub=ub) for u in out[n_fly:]
         ):
             v = pc.cost(cand)
             if v < cost - 1e-9:
@@ -1203,7 +1219,9 @@ def _drop_moves(
     if not small:
         cand = plan.copy()
         out = drop_out(cand, x)
-        if pc.insert(cand, c, drone_only=True) and all(pc.insert(cand, u) for u in out[1:]):
+        if pc.insert(cand, c, drone_only=True, ub=ub) and all(
+            pc.insert(cand, u, ub=ub) for u in out[1:]
+        ):
             v = pc.cost(cand)
             if v < cost - 1e-9:
                 return cand, v
@@ -1246,6 +1264,7 @@ def _move_moves(plan: Plan, cost: float, x: int, pc: _PlanCost) -> tuple[Plan, f
     tt = pc.inst.truck_time_s
     p, q = r[x - 1], r[x + 1]
     gain = tt[p, c] + tt[c, q] - tt[p, q]
+    ub = cost if pc.bound else 1e300  # insertions stop once no improvement is left
     for y in range(1, nr - 1):  # y: index in the route without c
         if y == x:
             continue
@@ -1254,7 +1273,7 @@ def _move_moves(plan: Plan, cost: float, x: int, pc: _PlanCost) -> tuple[Plan, f
             continue
         cand = plan.copy()
         out = move_stop(cand, x, y)
-        if not all(pc.insert(cand, u) for u in out):
+        if not all(pc.insert(cand, u, ub=ub) for u in out):
             continue
         v = pc.cost(cand)
         if v < cost - 1e-9:
@@ -1276,6 +1295,9 @@ def _swap_moves(
     None if none improves."""
     flown = {s[2] for s in plan.sorties}
     c = plan.route[x]
+    # insertions stop once they cannot lead to an improvement (:attr:`_PlanCost.bound`; a
+    # swap whose stop's sorties still fly is then not repaired)
+    ub = cost if pc.bound else 1e300
     for j in near[c]:
         if j not in flown:
             continue
@@ -1283,13 +1305,15 @@ def _swap_moves(
             return None
         cand = plan.copy()
         swap_stop(cand, x, j)
-        if not pc.insert(cand, c):
+        if not pc.insert(cand, c, ub=ub):
+            if ub < 1e300 and pc.cost(cand) < 1e299:
+                continue  # c fits, but no plan with it costs less than the current one
             # the stop's sorties broke (endurance): re-insert them too
             cand = plan.copy()
             swap_stop(cand, x, j)
             out = [s[2] for s in cand.sorties if x in (s[1], s[3])]
             cand.sorties = [s for s in cand.sorties if x not in (s[1], s[3])]
-            if not all(pc.insert(cand, u) for u in [c, *out]):
+            if not all(pc.insert(cand, u, ub=ub) for u in [c, *out]):
                 continue
         v = pc.cost(cand)
         if v < cost - 1e-9:
@@ -1302,9 +1326,9 @@ def _swap_moves(
         cand.sorties = [s for s in cand.sorties if s[2] != j]
         out = drop_stop(cand, x)
         ok = (
-            pc.insert(cand, j, van_only=True)
-            and pc.insert(cand, c, drone_only=True)
-            and all(pc.insert(cand, u) for u in out[1:])
+            pc.insert(cand, j, van_only=True, ub=ub)
+            and pc.insert(cand, c, drone_only=True, ub=ub)
+            and all(pc.insert(cand, u, ub=ub) for u in out[1:])
         )
         v = pc.cost(cand) if ok else math.inf
         if v < cost - 1e-9:
@@ -1315,7 +1339,10 @@ def _swap_moves(
         # too, so that they can re-anchor on j
         cand = plan.copy()
         out = exchange_out(cand, x, j)
-        if not (pc.insert(cand, j, van_only=True) and all(pc.insert(cand, u) for u in out[1:])):
+        if not (
+            pc.insert(cand, j, van_only=True, ub=ub)
+            and all(pc.insert(cand, u, ub=ub) for u in out[1:])
+        ):
             continue
         v = pc.cost(cand)
         if v < cost - 1e-9:
