@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 
 from voltroute.model import ProblemError
 from voltroute.solve.sidekick.instance import SidekickInstance
-from voltroute.solve.sidekick.plans import Plan, best_insert, eval_plan, sched
+from voltroute.solve.sidekick.plans import INF, Plan, best_insert, eval_plan, sched
 from voltroute.solve.sidekick.schedule import (
     SidekickSolution,
     Sortie,
@@ -546,6 +546,10 @@ class _PlanCost:
     def cost(self, plan: Plan) -> float:
         return self.schedule(plan)[0]
 
+    def cutoff(self, cost: float) -> float:
+        """The ``ub`` for insertions of a move that must beat ``cost`` (INF: no cut-off)."""
+        return cost if self.bound else INF
+
     def insert(
         self,
         plan: Plan,
@@ -554,7 +558,7 @@ class _PlanCost:
         seed: int = 0,
         van_only: bool = False,
         drone_only: bool = False,
-        ub: float = 1e300,
+        ub: float = INF,
     ) -> bool:
         """Put ``c`` at its cheapest place (``van_only``: on the van's route, ``drone_only``:
         on a sortie); False if none, or none leaves the plan's objective below ``ub`` (for a
@@ -651,6 +655,12 @@ def ruin_recreate(
         polish_s = 0.0  # time spent in the van-stop moves on the current plan
         t_search = time.perf_counter()
         raw = False  # the best plan has not had the van-stop moves yet
+
+        def threshold() -> float:
+            """How much worse than the current plan a candidate may be: a falling random
+            share of the best makespan (up to 1 % at the start, 0 at the end)."""
+            frac = (time.perf_counter() - t_start) / total
+            return 0.01 * (1.0 - frac) * best_cost * rng.random()
 
         def adopt(got: Plan) -> None:
             """The van-stop moves on a kick or re-route candidate: the new best if better,
@@ -764,12 +774,11 @@ def ruin_recreate(
             fly = rng.random(len(order)) < (0.3 if mode > 0.7 else 0.0)
             if lead:
                 van[0], fly[0], van[1], fly[1] = True, False, False, True
-            ub = 1e300
+            ub = INF
             if pc.bound:
                 # the acceptance threshold first: the insertions stop as soon as the plan
                 # costs more than it accepts (adding customers never makes it cheaper)
-                frac = (time.perf_counter() - t_start) / total
-                thr = 0.01 * (1.0 - frac) * best_cost * rng.random()
+                thr = threshold()
                 ub = cur_cost + thr + 2e-9
             if all(
                 (f and pc.insert(cand, c, blink, int(sd), drone_only=True, ub=ub))
@@ -778,8 +787,7 @@ def ruin_recreate(
             ):
                 cost = pc.cost(cand)
                 if not pc.bound:
-                    frac = (time.perf_counter() - t_start) / total
-                    thr = 0.01 * (1.0 - frac) * best_cost * rng.random()
+                    thr = threshold()
                 if cost < best_cost - 1e-9:
                     cand, cost = _two_opt(cand, cost, pc, until)
                     if lazy:
@@ -1200,7 +1208,7 @@ def _drop_moves(
     c = r[x]
     if not pc.elig[c] or pc.inst.num_drones == 0:
         return None
-    ub = cost if pc.bound else 1e300  # insertions stop once no improvement is left
+    ub = pc.cutoff(cost)  # insertions stop once no improvement is left
     for two in (False, True):  # drop this stop, or this one and the next
         if two and (x + 1 >= nr - 1 or not pc.elig[r[x + 1]]):
             continue
@@ -1264,7 +1272,7 @@ def _move_moves(plan: Plan, cost: float, x: int, pc: _PlanCost) -> tuple[Plan, f
     tt = pc.inst.truck_time_s
     p, q = r[x - 1], r[x + 1]
     gain = tt[p, c] + tt[c, q] - tt[p, q]
-    ub = cost if pc.bound else 1e300  # insertions stop once no improvement is left
+    ub = pc.cutoff(cost)  # insertions stop once no improvement is left
     for y in range(1, nr - 1):  # y: index in the route without c
         if y == x:
             continue
@@ -1297,7 +1305,7 @@ def _swap_moves(
     c = plan.route[x]
     # insertions stop once they cannot lead to an improvement (:attr:`_PlanCost.bound`; a
     # swap whose stop's sorties still fly is then not repaired)
-    ub = cost if pc.bound else 1e300
+    ub = pc.cutoff(cost)
     for j in near[c]:
         if j not in flown:
             continue
@@ -1306,7 +1314,7 @@ def _swap_moves(
         cand = plan.copy()
         swap_stop(cand, x, j)
         if not pc.insert(cand, c, ub=ub):
-            if ub < 1e300 and pc.cost(cand) < 1e299:
+            if ub < INF and pc.cost(cand) < 1e299:
                 continue  # c fits, but no plan with it costs less than the current one
             # the stop's sorties broke (endurance): re-insert them too
             cand = plan.copy()
