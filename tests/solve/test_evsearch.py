@@ -29,7 +29,11 @@ from voltroute.solve.evsearch import (
     BAD_LOAD,
     BAD_TIME,
     COUNT,
+    INF,
     OK,
+    _apply,
+    _best_insertion,
+    _recreate,
     _relocate_stations,
     _state,
     build_search_data,
@@ -363,3 +367,49 @@ def test_ejections_wait_for_the_stall(shared_data: Path) -> None:
     plain = run(eject_max=0)
     assert run(eject_max=3, eject_after=1.0) == plain
     assert len(run(eject_max=3, eject_after=0.0)) < len(plain)
+
+
+def _insert_all(p: Problem, cached: bool) -> list[tuple[int, ...]]:
+    """Every stop inserted at its cheapest place, in index order: by ``_recreate``, which keeps
+    route times between insertions, or one ``_best_insertion`` at a time with none kept."""
+    data = _data(p)
+    d = data.kernel_args()
+    C = len(data.customers)
+    counts = data.types[:, COUNT].astype(np.int64)
+    maxr, maxl = int(min(counts.sum(), C)), 2 * C + 4
+    R, rl, rt, rcv, where, avail, _, _ = _state(maxr, maxl, data.dist.shape[0], C, counts)
+    tmp, keep = np.empty(maxl + 4, np.int32), np.empty(maxl + 6, np.int32)
+    out, scratch = np.empty(5), np.empty((4, maxl + 4))
+    deps, lates = np.empty((maxr, maxl + 1)), np.empty((maxr, maxl + 1))
+    fresh = np.zeros(maxr, dtype=np.bool_)
+    stops = data.customers.astype(np.int32)
+    if cached:
+        _recreate(
+            stops, C, R, rl, rt, rcv, where, avail, d, data.near_st, tmp, out, scratch, 0.0,
+            True, maxr, np.empty(4 * C + 8, np.int32), 0, np.empty(C, np.int32), deps, lates,
+            fresh,
+        )  # fmt: skip
+    else:
+        for c in stops:
+            fresh[:] = False
+            best, r, pos, sb, sa = _best_insertion(
+                c, R, rl, rt, rcv, d, data.near_st, tmp, out, scratch, 0.0, avail, True, maxr,
+                keep, deps, lates, fresh,
+            )  # fmt: skip
+            if best < INF:
+                _apply(c, r, pos, sb, sa, R, rl, rt, rcv, where, avail, d, tmp, out, scratch, keep)
+    return [tuple(int(v) for v in R[r, : rl[r]]) for r in range(maxr)]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    n=st.integers(3, 12),
+    seed=st.integers(0, 10_000),
+    battery=st.floats(60.0, 200.0),
+    windows=st.booleans(),
+)
+def test_recreate_keeps_route_times_only_while_valid(n, seed, battery, windows):
+    """Route times kept between the insertions of one recreate (recomputed only for the route
+    a stop went into) give the same plan as recomputing every route for every insertion."""
+    p = _grid_problem(n, seed, battery, windows)
+    assert _insert_all(p, cached=True) == _insert_all(p, cached=False)

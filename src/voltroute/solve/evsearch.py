@@ -278,12 +278,37 @@ def _build(seq, length, pos, c, s_before, s_after, tmp):
 
 
 @njit(cache=True)
+def _route_times(seq, length, k, d, out, scratch, dep, late):
+    """``dep[i]``: departure from position i of the route as it is (inserting can only delay
+    it); ``late[i]``: latest arrival at position i that keeps the rest in its windows, with
+    every station taking at least its plug-in time (more charge only makes it later)."""
+    dur = d[1]
+    nd = d[4]
+    tp = d[5]
+    edep = int(tp[k, EDEP])
+    eval_route(seq, length, k, d, out, scratch)
+    for i in range(length):
+        dep[i] = scratch[1, i]
+    late[length] = tp[k, TEND]
+    for i in range(length - 1, -1, -1):
+        v = seq[i]
+        hold = nd[v, CONNECT] if nd[v, ISST] > 0.5 else nd[v, SERV]
+        late[i] = min(
+            nd[v, TWB], late[i + 1] - dur[v, seq[i + 1] if i + 1 < length else edep] - hold
+        )
+
+
+@njit(cache=True)
 def _best_insertion(
-    c, R, rl, rt, rcv, d, near_st, tmp, out, scratch, blink, avail, allow_new, nroutes_cap, keep
-):
+    c, R, rl, rt, rcv, d, near_st, tmp, out, scratch, blink, avail, allow_new, nroutes_cap, keep,
+    deps, lates, fresh,
+):  # fmt: skip
     """Cheapest feasible insertion of node ``c``: (delta cost, route or -1-k for a new route of
     type k, position, station before, station after). Station -2 means: the whole new route is
-    ``keep[:position]`` (a station visit placed elsewhere in the route)."""
+    ``keep[:position]`` (a station visit placed elsewhere in the route). ``deps[r]`` and
+    ``lates[r]`` hold route r's departure times and latest arrivals when ``fresh[r]``; they
+    are filled here otherwise (:func:`_route_times`), so a caller inserting several stops in
+    a row recomputes them only for the routes it changed."""
     dist = d[0]
     dur = d[1]
     tp = d[5]
@@ -306,7 +331,6 @@ def _best_insertion(
     b_sa = -1
     n_st = near_st.shape[2]
     maxr = R.shape[0]
-    late = np.empty(R.shape[1] + 1)
     for r in range(maxr):
         L = rl[r]
         if L == 0:
@@ -318,26 +342,18 @@ def _best_insertion(
         seq = R[r]
         sdep = int(tp[k, SDEP])
         edep = int(tp[k, EDEP])
-        # departure times of the route as it is: inserting can only delay them
-        eval_route(seq, L, k, d, out, scratch)
-        for i in range(L):
-            scratch[2, i] = scratch[1, i]
-        # latest arrival at each position that keeps the rest in its windows, with every
-        # station taking at least its plug-in time (more charge only makes it later)
-        late[L] = tp[k, TEND]
-        for i in range(L - 1, -1, -1):
-            v = seq[i]
-            hold = nd[v, CONNECT] if nd[v, ISST] > 0.5 else nd[v, SERV]
-            late[i] = min(
-                nd[v, TWB], late[i + 1] - dur[v, seq[i + 1] if i + 1 < L else edep] - hold
-            )
+        if not fresh[r]:
+            _route_times(seq, L, k, d, out, scratch, deps[r], lates[r])
+            fresh[r] = True
+        dep = deps[r]
+        late = lates[r]
         for pos in range(L + 1):
             prev = seq[pos - 1] if pos > 0 else sdep
             nxt = seq[pos] if pos < L else edep
             # granular: only next to one of the stop's nearest stops, or at either end
             if 0 < pos < L and mark[prev] != stamp and mark[nxt] != stamp:
                 continue
-            t_prev = scratch[2, pos - 1] if pos > 0 else tp[k, TSTART]
+            t_prev = dep[pos - 1] if pos > 0 else tp[k, TSTART]
             arr = t_prev + dur[prev, c]
             if arr > nd[c, TWB] + EPS_T:
                 break
@@ -761,20 +777,27 @@ def _recreate(
     touched,
     n_touched,
     unassigned,
+    deps,
+    lates,
+    fresh,
 ):
+    """Insert the ``removed`` stops one after the other at their cheapest places. Route times
+    (``deps``, ``lates`` where ``fresh``, :func:`_best_insertion`) are computed again only for
+    the routes a stop went into."""
     n_un = 0
     keep = np.empty(tmp.shape[0] + 2, dtype=np.int32)
     for i in range(n_rem):
         c = removed[i]
         best, r, pos, sb, sa = _best_insertion(
             c, R, rl, rt, rcv, d, near_st, tmp, out, scratch, blink, avail, allow_new,
-            nroutes_cap, keep,
+            nroutes_cap, keep, deps, lates, fresh,
         )  # fmt: skip
         if best >= INF:
             unassigned[n_un] = c
             n_un += 1
             continue
         r = _apply(c, r, pos, sb, sa, R, rl, rt, rcv, where, avail, d, tmp, out, scratch, keep)
+        fresh[r] = False
         touched[n_touched] = r
         n_touched += 1
     return n_un, n_touched
@@ -816,6 +839,9 @@ def _eject_insert(v, R, rl, rt, rcv, where, pcount, d, near_st, kmax, avail, eje
     rl1 = np.zeros(1, dtype=np.int32)
     rt1 = np.zeros(1, dtype=np.int32)
     rcv1 = np.zeros(1)
+    deps1 = np.empty((1, maxL + 1))
+    lates1 = np.empty((1, maxL + 1))
+    fresh1 = np.zeros(1, dtype=np.bool_)
     tmp = np.empty(maxL + 4, dtype=np.int32)
     keep = np.empty(maxL + 6, dtype=np.int32)
     out = np.empty(5)
@@ -870,9 +896,10 @@ def _eject_insert(v, R, rl, rt, rcv, where, pcount, d, near_st, kmax, avail, eje
                     rl1[0] = n
                     if eval_route(R1[0], n, rt1[0], d, out, scratch) == OK:
                         rcv1[0] = out[1]
+                        fresh1[0] = False
                         cost, _, pos, sb, sa = _best_insertion(
                             v, R1, rl1, rt1, rcv1, d, near_st, tmp, out, scratch, 0.0, avail,
-                            False, 0, keep,
+                            False, 0, keep, deps1, lates1, fresh1,
                         )  # fmt: skip
                         if cost < INF:
                             cost += rcv1[0] - rcv[r]
@@ -912,6 +939,9 @@ def eject_steps(n_steps, cur, pcount, d, near_st, kmax):
     out = np.empty(5)
     scratch = np.empty((4, maxL + 6))
     ejected = np.empty(kmax, dtype=np.int32)
+    deps = np.empty((R.shape[0], maxL + 1))
+    lates = np.empty((R.shape[0], maxL + 1))
+    fresh = np.zeros(R.shape[0], dtype=np.bool_)
     for _ in range(n_steps):
         n_un = n_un_arr[0]
         if n_un == 0:
@@ -919,9 +949,11 @@ def eject_steps(n_steps, cur, pcount, d, near_st, kmax):
         v = un[n_un - 1]
         n_un -= 1
         n_un_arr[0] = n_un
+        fresh[:] = False  # the ejections change routes behind its back
         best, r, pos, sb, sa = _best_insertion(
-            v, R, rl, rt, rcv, d, near_st, tmp, out, scratch, 0.0, avail, False, 0, keep
-        )
+            v, R, rl, rt, rcv, d, near_st, tmp, out, scratch, 0.0, avail, False, 0, keep,
+            deps, lates, fresh,
+        )  # fmt: skip
         if best < INF:
             _apply(v, r, pos, sb, sa, R, rl, rt, rcv, where, avail, d, tmp, out, scratch, keep)
             continue
@@ -1027,6 +1059,11 @@ def iterate(
     removed = np.empty(C, dtype=np.int32)
     touched = np.empty(4 * C + 8, dtype=np.int32)
     unassigned = np.empty(C, dtype=np.int32)
+    # route times for the insertions (computed anew in each step: keeping them over the
+    # steps for the routes no step touched measured no faster)
+    deps = np.empty((R.shape[0], maxL + 1))
+    lates = np.empty((R.shape[0], maxL + 1))
+    fresh = np.zeros(R.shape[0], dtype=np.bool_)
     cur_cost = _total(rl, rt, rcv, tp)
     for i in range(n_un_arr[0]):
         cur_cost += penalty[un[i]]
@@ -1062,6 +1099,7 @@ def iterate(
             removed[n_rem] = cun[i]
             n_rem += 1
         _sort_removed(removed, n_rem, nd, dist_depot)
+        fresh[:] = False
         if phase == 1 or phase == 3:
             # fleet minimisation: most often missing first
             keys = np.empty(n_rem)
@@ -1091,6 +1129,9 @@ def iterate(
             touched,
             n_t,
             unassigned,
+            deps,
+            lates,
+            fresh,
         )
         for i in range(n_t):
             _clean_stations(touched[i], cR, crl, crt, crcv, cavail, d, tmp, out, scratch)
@@ -1402,7 +1443,8 @@ def search(
     removed = np.ascontiguousarray(removed[order])
     n_miss, _ = _recreate(
         removed, len(removed), R, rl, rt, rcv, where, avail, d, data.near_st, tmp, out, scratch,
-        0.0, True, max_routes, touched, 0, missing,
+        0.0, True, max_routes, touched, 0, missing, np.empty((max_routes, max_len + 1)),
+        np.empty((max_routes, max_len + 1)), np.zeros(max_routes, dtype=np.bool_),
     )  # fmt: skip
     un[:n_miss] = missing[:n_miss]
     n_un[0] = n_miss
