@@ -44,6 +44,7 @@ N_TYPE_COLS = 18
 EPS_T = 1e-6
 EPS_E = 1e-9
 MARGIN_KWH = 1e-7  # charge targets are raised by this much against rounding
+SKIP_TOL = 1e-6  # a bound skips a candidate only when it is clearly over (cost units)
 INF = 1e18
 
 OK, BAD_LOAD, BAD_TIME, BAD_ENERGY, BAD_STATION, BAD_DIST, BAD_TYPE = range(7)
@@ -339,6 +340,8 @@ def _best_insertion(
         if not allowed[k, c]:
             continue
         cm = tp[k, CM]
+        # cost by distance alone: a station trial costs at least its detour too
+        by_dist = tp[k, CS] == 0.0 and tp[k, PRICE] == 0.0
         seq = R[r]
         sdep = int(tp[k, SDEP])
         edep = int(tp[k, EDEP])
@@ -382,6 +385,12 @@ def _best_insertion(
                 s = near_st[prev, c, j]
                 if s < 0 or s == prev:
                     continue
+                if (
+                    by_dist
+                    and cm * (dist[prev, s] + dist[s, c] + dist[c, nxt] - dist[prev, nxt])
+                    > best + SKIP_TOL
+                ):
+                    continue  # (near-ties are replayed: the first found stays the choice)
                 n = _build(seq, L, pos, c, s, -1, tmp)
                 if eval_route(tmp, n, k, d, out, scratch) == OK:
                     found = True
@@ -396,6 +405,12 @@ def _best_insertion(
                 s = near_st[c, nxt, j]
                 if s < 0 or s == nxt:
                     continue
+                if (
+                    by_dist
+                    and cm * (dist[prev, c] + dist[c, s] + dist[s, nxt] - dist[prev, nxt])
+                    > best + SKIP_TOL
+                ):
+                    continue  # (near-ties are replayed: the first found stays the choice)
                 n = _build(seq, L, pos, c, -1, s, tmp)
                 if eval_route(tmp, n, k, d, out, scratch) == OK:
                     found = True
