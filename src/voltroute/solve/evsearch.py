@@ -1395,9 +1395,9 @@ def search(
     avg_remove: float = 10.0,
     max_string: int = 10,
     fleet_remove: float = 20.0,
-    eject_max: int = 0,
+    eject_max: int = 3,
     eject_per_chunk: int = 200,
-    eject_after: float = 0.0,
+    eject_after: float = 0.1,
     relocate: bool = True,
     blink: float = 0.01,
     temperature: tuple[float, float] = (0.3, 0.003),
@@ -1414,10 +1414,11 @@ def search(
     makes room in a route more often. ``eject_max``: route minimisation by ejections
     (:func:`eject_steps`, at most ``eject_per_chunk`` steps between chunks of perturbation)
     taking out at most this many stops of a route to place a missing one (3 in the
-    literature); 0, the default: by the absences of SISR's fleet minimisation alone, which
-    measured better over the Schneider set at 60 s (docs/benchmarks.md, section 6.1).
+    literature; the default); 0: by the absences of SISR's fleet minimisation alone.
     ``eject_after``: the ejections start only once this share of the time limit has passed
-    without a route less (0: from the start), ruin and recreate alone before.
+    without a route less (0: from the start), ruin and recreate alone before; the default 0.1
+    with 3 gave fewer vehicles than 0 over the Schneider set at 60 s (docs/benchmarks.md,
+    section 6.1).
     ``relocate``: after each step, move station visits of the changed routes to cheaper places.
     ``initial``: routes to start from, as (vehicle type index, stop nodes in order; station
     nodes are ignored): each is followed in order with station visits added where the battery
