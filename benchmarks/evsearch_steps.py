@@ -2,7 +2,8 @@
 
 For work on the search kernels (``voltroute.solve.evsearch``): with the blinks off and a fixed
 step count the search is deterministic, so a change meant to be faster only must print the
-same fingerprint, with less CPU time. Two phases: ``fleet`` (the vehicles objective's fleet
+same fingerprint, with less CPU time. The ejections are off (``eject_max=0``): their batch
+sizes follow the wall clock, so with them the steps are not repeatable. Two phases: ``fleet`` (the vehicles objective's fleet
 minimisation; every step of a short run falls in it) and ``distance`` (no fleet phase, descent
 on distance at temperature 0). CPU time, not wall time: other jobs on the machine slow the
 clock but hardly the process's own CPU seconds.
@@ -48,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.process_time()
         res = search(
             data, time_limit_s=1e6, seed=a.seed, objective="vehicles", max_iterations=a.steps,
-            blink=0.0, **extra,  # type: ignore[arg-type]
+            blink=0.0, eject_max=0, **extra,  # type: ignore[arg-type]
         )  # fmt: skip
         cpu = time.process_time() - t0
         dist = sum(r.distance_m for r in res.routes)
