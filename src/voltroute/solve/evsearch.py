@@ -300,6 +300,13 @@ def _route_times(seq, length, k, d, out, scratch, dep, late):
 
 
 @njit(cache=True)
+def _times_store(n_routes, size):
+    """Empty route-time arrays for :func:`_best_insertion` (departures, latest arrivals, and
+    which routes they hold), ``size`` entries per route."""
+    return np.empty((n_routes, size)), np.empty((n_routes, size)), np.zeros(n_routes, np.bool_)
+
+
+@njit(cache=True)
 def _best_insertion(
     c, R, rl, rt, rcv, d, near_st, tmp, out, scratch, blink, avail, allow_new, nroutes_cap, keep,
     deps, lates, fresh,
@@ -854,9 +861,7 @@ def _eject_insert(v, R, rl, rt, rcv, where, pcount, d, near_st, kmax, avail, eje
     rl1 = np.zeros(1, dtype=np.int32)
     rt1 = np.zeros(1, dtype=np.int32)
     rcv1 = np.zeros(1)
-    deps1 = np.empty((1, maxL + 1))
-    lates1 = np.empty((1, maxL + 1))
-    fresh1 = np.zeros(1, dtype=np.bool_)
+    deps1, lates1, fresh1 = _times_store(1, maxL + 1)
     tmp = np.empty(maxL + 4, dtype=np.int32)
     keep = np.empty(maxL + 6, dtype=np.int32)
     out = np.empty(5)
@@ -954,9 +959,7 @@ def eject_steps(n_steps, cur, pcount, d, near_st, kmax):
     out = np.empty(5)
     scratch = np.empty((4, maxL + 6))
     ejected = np.empty(kmax, dtype=np.int32)
-    deps = np.empty((R.shape[0], maxL + 1))
-    lates = np.empty((R.shape[0], maxL + 1))
-    fresh = np.zeros(R.shape[0], dtype=np.bool_)
+    deps, lates, fresh = _times_store(R.shape[0], maxL + 1)
     for _ in range(n_steps):
         n_un = n_un_arr[0]
         if n_un == 0:
@@ -1076,9 +1079,7 @@ def iterate(
     unassigned = np.empty(C, dtype=np.int32)
     # route times for the insertions (computed anew in each step: keeping them over the
     # steps for the routes no step touched measured no faster)
-    deps = np.empty((R.shape[0], maxL + 1))
-    lates = np.empty((R.shape[0], maxL + 1))
-    fresh = np.zeros(R.shape[0], dtype=np.bool_)
+    deps, lates, fresh = _times_store(R.shape[0], maxL + 1)
     cur_cost = _total(rl, rt, rcv, tp)
     for i in range(n_un_arr[0]):
         cur_cost += penalty[un[i]]
@@ -1459,8 +1460,7 @@ def search(
     removed = np.ascontiguousarray(removed[order])
     n_miss, _ = _recreate(
         removed, len(removed), R, rl, rt, rcv, where, avail, d, data.near_st, tmp, out, scratch,
-        0.0, True, max_routes, touched, 0, missing, np.empty((max_routes, max_len + 1)),
-        np.empty((max_routes, max_len + 1)), np.zeros(max_routes, dtype=np.bool_),
+        0.0, True, max_routes, touched, 0, missing, *_times_store(max_routes, max_len + 1),
     )  # fmt: skip
     un[:n_miss] = missing[:n_miss]
     n_un[0] = n_miss
