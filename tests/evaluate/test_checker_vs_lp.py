@@ -13,6 +13,7 @@ import csv
 import math
 import random
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -24,6 +25,7 @@ from voltroute.evaluate import check
 from voltroute.io.evrptw import read_evrptw, routes_from_configuration
 
 Node = dict[str, float | str]
+DATA = Path(__file__).resolve().parents[1] / "data" / "evrptw"
 
 
 def _parse(text: str) -> tuple[dict[str, Node], dict[str, float]]:
@@ -240,3 +242,18 @@ def test_lp_model_accepts_best_known_routes(shared_data, name):
     routes = [x.strip(";").split(";") for x in conf.split("D0") if x.strip(";")]
     assert len(routes) == int(rows[name]["NUM_VEHICLES"])
     assert all(lp_route_feasible(r, nodes, par) for r in routes)
+
+
+def test_our_rc105_plan_below_the_best_known_checks_on_both_sides(shared_data):
+    """A plan of the charging engine for rc105 (13 vans, 1470.35; the best known 1471.80):
+    feasible for the checker and for the LP, with the same vehicle count and distance."""
+    path = shared_data / "evrptw" / "schneider" / "large" / "rc105_21.txt"
+    conf = (DATA / "rc105_13_1470.35.route").read_text().strip()
+    problem = read_evrptw(path)
+    report = check(problem, routes_from_configuration(conf, problem))
+    assert report.feasible, report.violations[:3]
+    assert report.kpis["vehicles_used"] == 13
+    assert report.kpis["distance_m"] == pytest.approx(1470.35, abs=0.005)
+    nodes, par = _parse(path.read_text())
+    routes = [x.strip(";").split(";") for x in conf.split("D0") if x.strip(";")]
+    assert len(routes) == 13 and all(lp_route_feasible(r, nodes, par) for r in routes)
