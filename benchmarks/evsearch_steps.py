@@ -3,10 +3,10 @@
 For work on the search kernels (``voltroute.solve.evsearch``): with the blinks off and a fixed
 step count the search is deterministic, so a change meant to be faster only must print the
 same fingerprint, with less CPU time. The ejections are off (``eject_max=0``): their batch
-sizes follow the wall clock, so with them the steps are not repeatable. Two phases: ``fleet`` (the vehicles objective's fleet
-minimisation; every step of a short run falls in it) and ``distance`` (no fleet phase, descent
-on distance at temperature 0). CPU time, not wall time: other jobs on the machine slow the
-clock but hardly the process's own CPU seconds.
+sizes follow the wall clock, so with them the steps are not repeatable. Two phases: ``fleet``
+(the vehicles objective's fleet minimisation; every step of a short run falls in it) and
+``distance`` (no fleet phase, descent on distance at temperature 0). CPU time, not wall
+time: other jobs on the machine slow the clock but hardly the process's own CPU seconds.
 
     python benchmarks/evsearch_steps.py --steps 20000 r108 rc105 c105 r202 rc203
     python benchmarks/evsearch_steps.py --phase distance --steps 30000 r108 rc105 r202

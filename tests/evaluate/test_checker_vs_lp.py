@@ -44,6 +44,20 @@ def _parse(text: str) -> tuple[dict[str, Node], dict[str, float]]:
     return nodes, par
 
 
+def _of_type(nodes: dict[str, Node], kind: str) -> list[str]:
+    return [k for k, nd in nodes.items() if nd["type"] == kind]
+
+
+def _routes(configuration: str) -> list[list[str]]:
+    """The routes of a configuration string (``D0;S5;C12;...;D0;D0;C20;...;D0``), no depots."""
+    return [x.strip(";").split(";") for x in configuration.split("D0") if x.strip(";")]
+
+
+def _best_known(folder: Path) -> dict[str, dict[str, str]]:
+    with (folder / "bks" / "bks-evrptwpr.csv").open() as fh:
+        return {r["INSTANCE"]: r for r in csv.DictReader(fh, delimiter="\t")}
+
+
 def lp_route_feasible(
     route: list[str], nodes: dict[str, Node], par: dict[str, float], slack: float = 0.0
 ) -> bool:
@@ -51,9 +65,10 @@ def lp_route_feasible(
     q_max, cap, rate, g, v = par["Q"], par["C"], par["r"], par["g"], par["v"]
     if sum(float(nodes[x]["q"]) for x in route) > cap + slack:
         return False
-    depot = next(k for k, nd in nodes.items() if nd["type"] == "d")
+    depot = _of_type(nodes, "d")[0]
     seq = [depot, *route, depot]
     n = len(seq)
+    station = [nodes[x]["type"] == "f" and 0 < i < n - 1 for i, x in enumerate(seq)]
     xy = [(float(nodes[x]["x"]), float(nodes[x]["y"])) for x in seq]
     dist = [math.dist(xy[i], xy[i + 1]) for i in range(n - 1)]
     # variables: service start t_i, charge amount c_i, energy on arrival e_i
@@ -67,9 +82,7 @@ def lp_route_feasible(
         nd = nodes[x]
         lo = 0.0 if i == 0 else float(nd["a"])
         bounds.append((lo - slack, float(nd["b"]) + slack))
-    for i, x in enumerate(seq):
-        station = nodes[x]["type"] == "f" and 0 < i < n - 1
-        bounds.append((0.0, None) if station else (0.0, 0.0))
+    bounds.extend((0.0, None) if st_i else (0.0, 0.0) for st_i in station)
     bounds.extend([(-slack, q_max + slack)] * n)
     bounds[2 * n] = (q_max, q_max)  # full at the depot
     for i in range(n - 1):
@@ -82,7 +95,7 @@ def lp_route_feasible(
         row[2 * n + i + 1], row[2 * n + i], row[n + i] = 1.0, -1.0, -1.0
         a_eq.append(row)  # e_{i+1} = e_i + c_i - r d
         b_eq.append(-rate * dist[i])
-        if bounds[n + i] != (0.0, 0.0):  # a station visit: e_i + c_i <= Q
+        if station[i]:  # e_i + c_i <= Q
             row = np.zeros(nv)
             row[2 * n + i], row[n + i] = 1.0, 1.0
             a_ub.append(row)
@@ -133,9 +146,8 @@ def _instance_text(draw: st.DrawFn) -> str:
 def instance_and_routes(draw: st.DrawFn) -> tuple[str, list[list[str]]]:
     text = _instance_text(draw)
     nodes, _ = _parse(text)
-    customers = [k for k, nd in nodes.items() if nd["type"] == "c"]
-    stations = [k for k, nd in nodes.items() if nd["type"] == "f"]
-    order = draw(st.permutations(customers))
+    stations = _of_type(nodes, "f")
+    order = draw(st.permutations(_of_type(nodes, "c")))
     cuts = sorted(draw(st.sets(st.integers(1, len(order) - 1), max_size=len(order) - 1)))
     routes = [list(order[i:j]) for i, j in zip([0, *cuts], [*cuts, len(order)], strict=True)]
     for r in routes:
@@ -190,19 +202,15 @@ def test_checker_agrees_with_lp_on_changed_best_known_routes(shared_data):
     route, a station visit removed or added, a customer moved to another route): the checker's
     verdict is the LP's on every one."""
     folder = shared_data / "evrptw" / "schneider"
-    rows = {
-        r["INSTANCE"]: r
-        for r in csv.DictReader((folder / "bks" / "bks-evrptwpr.csv").open(), delimiter="\t")
-    }
+    rows = _best_known(folder)
     rng = random.Random(7)
     feasible = 0
     for name in ("RC105", "C105", "R102", "RC205", "C202"):
         path = folder / "large" / f"{name.lower()}_21.txt"
         problem = read_evrptw(path)
         nodes, par = _parse(path.read_text())
-        stations = [k for k, nd in nodes.items() if nd["type"] == "f"]
-        base = rows[name]["CONFIGURATION"].strip()
-        routes = [x.strip(";").split(";") for x in base.split("D0") if x.strip(";")]
+        stations = _of_type(nodes, "f")
+        routes = _routes(rows[name]["CONFIGURATION"].strip())
         for _ in range(30):
             rs = [list(r) for r in routes]
             a = rng.randrange(len(rs))
@@ -232,14 +240,10 @@ def test_checker_agrees_with_lp_on_changed_best_known_routes(shared_data):
 @pytest.mark.parametrize("name", ["RC105", "C105"])
 def test_lp_model_accepts_best_known_routes(shared_data, name):
     folder = shared_data / "evrptw" / "schneider"
-    rows = {
-        r["INSTANCE"]: r
-        for r in csv.DictReader((folder / "bks" / "bks-evrptwpr.csv").open(), delimiter="\t")
-    }
+    rows = _best_known(folder)
     path = folder / "large" / f"{name.lower()}_21.txt"
     nodes, par = _parse(path.read_text())
-    conf = rows[name]["CONFIGURATION"]
-    routes = [x.strip(";").split(";") for x in conf.split("D0") if x.strip(";")]
+    routes = _routes(rows[name]["CONFIGURATION"])
     assert len(routes) == int(rows[name]["NUM_VEHICLES"])
     assert all(lp_route_feasible(r, nodes, par) for r in routes)
 
@@ -255,5 +259,5 @@ def test_our_rc105_plan_below_the_best_known_checks_on_both_sides(shared_data):
     assert report.kpis["vehicles_used"] == 13
     assert report.kpis["distance_m"] == pytest.approx(1470.35, abs=0.005)
     nodes, par = _parse(path.read_text())
-    routes = [x.strip(";").split(";") for x in conf.split("D0") if x.strip(";")]
+    routes = _routes(conf)
     assert len(routes) == 13 and all(lp_route_feasible(r, nodes, par) for r in routes)
