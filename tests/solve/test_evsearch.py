@@ -413,3 +413,43 @@ def test_recreate_keeps_route_times_only_while_valid(n, seed, battery, windows):
     a stop went into) give the same plan as recomputing every route for every insertion."""
     p = _grid_problem(n, seed, battery, windows)
     assert _insert_all(p, cached=True) == _insert_all(p, cached=False)
+
+
+def _ruined(seed: int):  # type: ignore[no-untyped-def]
+    """Three routes over customers 1-12 (node 13 a station in two of them) before and after one
+    ruin with SISR's settings (10 stops on average, strings of at most 10)."""
+    from voltroute.solve.evsearch import ISST, N_NODE_COLS, _ruin, seed_rng
+
+    routes = [[1, 2, 13, 3, 4, 5], [6, 7, 8, 9], [10, 13, 11, 12]]
+    n = 14
+    nd = np.zeros((n, N_NODE_COLS))
+    nd[13, ISST] = 1.0
+    customers = np.arange(1, 13, dtype=np.int32)
+    pos = np.arange(12, dtype=float)
+    nbr = np.argsort(np.abs(pos[:, None] - pos[None, :]), axis=1, kind="stable").astype(np.int32)
+    R = np.zeros((3, 16), dtype=np.int32)
+    rl = np.zeros(3, dtype=np.int32)
+    where = np.full(n, -1, dtype=np.int32)
+    for r, seq in enumerate(routes):
+        R[r, : len(seq)] = seq
+        rl[r] = len(seq)
+        for v in seq:
+            if v != 13:
+                where[v] = r
+    removed = np.zeros(12, dtype=np.int32)
+    touched = np.zeros(16, dtype=np.int32)
+    seed_rng(seed)
+    n_rem, _ = _ruin(R, rl, where, customers, nbr, nd, 10.0, 10, removed, touched, 0)
+    after = [[int(v) for v in R[r, : rl[r]]] for r in range(3)]
+    return routes, after, [int(v) for v in removed[:n_rem]], where
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(0, 2**31 - 1))
+def test_ruin_takes_stops_out_and_keeps_the_rest_in_order(seed: int) -> None:
+    routes, after, gone, where = _ruined(seed)
+    assert gone and len(set(gone)) == len(gone)
+    for before, now in zip(routes, after, strict=True):
+        assert [v for v in before if v not in gone] == now  # stations stay, order kept
+    assert all(where[v] == -1 for v in gone)
+    assert all(where[v] == r for r, now in enumerate(after) for v in now if v != 13)
