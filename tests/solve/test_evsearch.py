@@ -30,16 +30,20 @@ from voltroute.solve.evsearch import (
     BAD_TIME,
     COUNT,
     INF,
+    ISST,
+    N_NODE_COLS,
     OK,
     _apply,
     _best_insertion,
     _recreate,
     _relocate_stations,
+    _ruin,
     _state,
     build_search_data,
     eject_steps,
     eval_route,
     search,
+    seed_rng,
 )
 
 TINY_TW = Path(__file__).resolve().parents[1] / "data" / "evrptw" / "tiny.txt"
@@ -418,8 +422,6 @@ def test_recreate_keeps_route_times_only_while_valid(n, seed, battery, windows):
 def _ruined(seed: int):  # type: ignore[no-untyped-def]
     """Three routes over customers 1-12 (node 13 a station in two of them) before and after one
     ruin with SISR's settings (10 stops on average, strings of at most 10)."""
-    from voltroute.solve.evsearch import ISST, N_NODE_COLS, _ruin, seed_rng
-
     routes = [[1, 2, 13, 3, 4, 5], [6, 7, 8, 9], [10, 13, 11, 12]]
     n = 14
     nd = np.zeros((n, N_NODE_COLS))
