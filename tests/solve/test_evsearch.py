@@ -419,14 +419,17 @@ def test_recreate_keeps_route_times_only_while_valid(n, seed, battery, windows):
     assert _insert_all(p, cached=True) == _insert_all(p, cached=False)
 
 
+STATION = 13  # the one station node of the ruin tests; customers are 1-12
+
+
 def _ruined(seed: int):  # type: ignore[no-untyped-def]
-    """Three routes over customers 1-12 (node 13 a station in two of them) before and after one
-    ruin with SISR's settings (10 stops on average, strings of at most 10)."""
-    routes = [[1, 2, 13, 3, 4, 5], [6, 7, 8, 9], [10, 13, 11, 12]]
-    n = 14
+    """Three routes over customers 1-12 (the station visited in two of them) before and after
+    one ruin with SISR's settings (10 stops on average, strings of at most 10)."""
+    routes = [[1, 2, STATION, 3, 4, 5], [6, 7, 8, 9], [10, STATION, 11, 12]]
+    n = STATION + 1
     nd = np.zeros((n, N_NODE_COLS))
-    nd[13, ISST] = 1.0
-    customers = np.arange(1, 13, dtype=np.int32)
+    nd[STATION, ISST] = 1.0
+    customers = np.arange(1, STATION, dtype=np.int32)
     pos = np.arange(12, dtype=float)
     nbr = np.argsort(np.abs(pos[:, None] - pos[None, :]), axis=1, kind="stable").astype(np.int32)
     R = np.zeros((3, 16), dtype=np.int32)
@@ -436,7 +439,7 @@ def _ruined(seed: int):  # type: ignore[no-untyped-def]
         R[r, : len(seq)] = seq
         rl[r] = len(seq)
         for v in seq:
-            if v != 13:
+            if v != STATION:
                 where[v] = r
     removed = np.zeros(12, dtype=np.int32)
     touched = np.zeros(16, dtype=np.int32)
@@ -454,4 +457,4 @@ def test_ruin_takes_stops_out_and_keeps_the_rest_in_order(seed: int) -> None:
     for before, now in zip(routes, after, strict=True):
         assert [v for v in before if v not in gone] == now  # stations stay, order kept
     assert all(where[v] == -1 for v in gone)
-    assert all(where[v] == r for r, now in enumerate(after) for v in now if v != 13)
+    assert all(where[v] == r for r, now in enumerate(after) for v in now if v != STATION)
