@@ -243,6 +243,10 @@ class ChargingEngine:
             temperature=temperature,
             initial=initial,
             progress=report,
+            # two chains crossed by route exchange: 0.94-1.23 % against 1.04-1.75 % for one
+            # over the Schneider set at 60 s (docs/benchmarks.md, section 6.1); the cost
+            # objective starts from PyVRP's plan and keeps one chain (not measured with two)
+            population=2 if params.objective == "vehicles" else 1,
         )
         t_search = time.perf_counter()
         info.update(res.info)

@@ -1403,6 +1403,9 @@ def search(
     blink: float = 0.01,
     temperature: tuple[float, float] = (0.3, 0.003),
     initial: list[tuple[int, list[int]]] | None = None,
+    population: int = 1,
+    cross_every_s: float = 3.0,
+    educate_s: float = 0.3,
     progress: Callable[[float, float, int], None] | None = None,
 ) -> SearchResult:
     """Ruin-and-recreate over the problem in ``data``.
@@ -1424,7 +1427,11 @@ def search(
     ``initial``: routes to start from, as (vehicle type index, stop nodes in order; station
     nodes are ignored): each is followed in order with station visits added where the battery
     needs them, and split where it no longer fits. ``temperature``: start and end of simulated annealing, in mean variable cost per stop of
-    the first solution. ``progress(elapsed_s, best_cost, iterations)`` is called between chunks.
+    the first solution. ``population``: annealing chains in the cost phase, taking turns;
+    from 2, every ``cross_every_s`` seconds each chain's plan is crossed with another chain's
+    best by route exchange (:func:`voltroute.solve.evcross.srex`), the child improved for
+    ``educate_s`` seconds at temperature 0 and kept when cheaper than the chain's plan.
+    ``progress(elapsed_s, best_cost, iterations)`` is called between chunks.
     """
     t0 = time.perf_counter()
     d = data.kernel_args()
@@ -1492,8 +1499,16 @@ def search(
 
     rng_phase = np.random.default_rng(seed)
 
-    def run_phase(phase: int, until: float, temp0: float, temp1: float) -> None:
+    def run_phase(
+        phase: int,
+        until: float,
+        temp0: float,
+        temp1: float,
+        states: tuple | None = None,
+        frac: tuple[float, float] = (0.0, 1.0),
+    ) -> None:
         nonlocal iters_done, chunk
+        cur_, cand_, best_ = states if states is not None else (cur, cand, best)
         n_eject = 1
         start = time.perf_counter()
         span = max(until - start, 1e-9)
@@ -1502,11 +1517,11 @@ def search(
             if now >= until or (max_iterations is not None and iters_done >= max_iterations):
                 return
             if phase == 1 and (
-                int((best[1] > 0).sum()) <= lower
+                int((best_[1] > 0).sum()) <= lower
                 or now - max(start, t0 + fleet_trace[-1][0]) > fleet_stall * time_limit_s
             ):
                 return
-            f0 = (now - start) / span
+            f0 = frac[0] + (frac[1] - frac[0]) * (now - start) / span
             k = chunk if max_iterations is None else min(chunk, max_iterations - iters_done)
             t_c = time.perf_counter()
             kernel_phase = phase
@@ -1517,39 +1532,98 @@ def search(
             ):
                 # route minimisation by ejections, each step followed by perturbations
                 t_e = time.perf_counter()
-                nleft = eject_steps(n_eject, cur, absences, d, data.near_st, eject_max)
+                nleft = eject_steps(n_eject, cur_, absences, d, data.near_st, eject_max)
                 # ejections take about a third of the time, perturbation the rest
                 el_e = time.perf_counter() - t_e
                 n_eject = int(max(1, min(eject_per_chunk, n_eject * 0.1 / max(el_e, 1e-6))))
                 if nleft == 0:
-                    _copy_state(cur, best)
-                    _copy_state(cur, cand)
-                    drop_smallest_route(cur, cand, data.nodes)
-                    fleet_cap[0] = int((cur[1] > 0).sum())
+                    _copy_state(cur_, best_)
+                    _copy_state(cur_, cand_)
+                    drop_smallest_route(cur_, cand_, data.nodes)
+                    fleet_cap[0] = int((cur_[1] > 0).sum())
                 else:
-                    _copy_state(cur, cand)
+                    _copy_state(cur_, cand_)
                 # perturbation: half of the chunks accept while no more stops are missing, the
                 # other half by SISR's absences (c105 needs those, rc105 the ejections)
                 kernel_phase = 3 if rng_phase.random() < 0.5 else 1
             iterate(
                 k, kernel_phase, temp0, temp1, f0, f0,
-                cur, cand, best, absences, d, data.near_st, data.customers, data.neighbours,
+                cur_, cand_, best_, absences, d, data.near_st, data.customers, data.neighbours,
                 dist_depot, fleet_remove if kernel_phase == 1 else avg_remove, max_string, blink,
                 fleet_cap, penalty, stats, relocate and kernel_phase != 1,
             )  # fmt: skip
             el = time.perf_counter() - t_c
             iters_done += k
             if phase == 1:
-                nr = int((best[1] > 0).sum())
+                nr = int((best_[1] > 0).sum())
                 if nr < fleet_trace[-1][1]:
                     fleet_trace.append((round(time.perf_counter() - t0, 2), nr))
             if max_iterations is None:
                 chunk = int(max(5, min(chunk * 2, k * 0.25 / max(el, 1e-6))))
             if progress is not None:
-                progress(time.perf_counter() - t0, float(_total(best[1], best[2], best[3], tp)),
+                progress(time.perf_counter() - t0, float(_total(best_[1], best_[2], best_[3], tp)),
                          iters_done)  # fmt: skip
 
     deadline = t0 + time_limit_s
+
+    def cost_of(state: tuple) -> float:
+        c = float(_total(state[1], state[2], state[3], tp))
+        return c + float(penalty[state[6][: state[7][0]]].sum())
+
+    def improve(phase: int, temp0: float, temp1: float) -> None:
+        """The cost phase: one annealing chain, or ``population`` chains taking turns. Every
+        ``cross_every_s`` each chain's current plan is crossed with another chain's best
+        (:func:`voltroute.solve.evcross.srex`); the child descends for ``educate_s`` and
+        replaces the current plan when it is cheaper."""
+        if population <= 1:
+            run_phase(phase, deadline, temp0, temp1)
+            return
+        from voltroute.solve.evcross import srex
+
+        chains: list[tuple] = [(cur, cand, best)]
+        for _ in range(population - 1):
+            chains.append(tuple(tuple(a.copy() for a in s) for s in (cur, cand, best)))
+        child = tuple(a.copy() for a in cur)
+        child_c = tuple(a.copy() for a in cur)
+        child_b = tuple(a.copy() for a in cur)
+        start = time.perf_counter()
+        span = max(deadline - start, 1e-9)
+        n_cross = n_taken = 0
+        while True:
+            now = time.perf_counter()
+            if now >= deadline or (max_iterations is not None and iters_done >= max_iterations):
+                break
+            share = (min(deadline, now + cross_every_s) - now) / len(chains)
+            for ch in chains:
+                t_a = time.perf_counter()
+                t_b = min(deadline, t_a + share)
+                run_phase(
+                    phase, t_b, temp0, temp1, ch, ((t_a - start) / span, (t_b - start) / span)
+                )
+            if time.perf_counter() >= deadline - 0.05 * span:
+                continue
+            for i, ch in enumerate(chains):
+                j = (i + 1 + int(rng_phase.integers(len(chains) - 1))) % len(chains)
+                srex(ch[0], chains[j][2], child, d, data.near_st, data.customers, dist_depot,
+                     int(fleet_cap[0]), rng_phase, blink)  # fmt: skip
+                n_cross += 1
+                # the child's own descent (HGS's education): annealing at temperature 0
+                _copy_state(child, child_c)
+                _copy_state(child, child_b)
+                until = min(deadline, time.perf_counter() + educate_s)
+                run_phase(phase, until, 0.0, 0.0, (child, child_c, child_b))
+                c_child = cost_of(child_b)
+                if c_child < cost_of(ch[0]):
+                    n_taken += 1
+                    _copy_state(child_b, ch[0])
+                    _copy_state(child_b, ch[1])
+                    if c_child < cost_of(ch[2]) - 1e-9:
+                        _copy_state(child_b, ch[2])
+        winner = min(chains, key=lambda ch: cost_of(ch[2]))
+        if winner[2] is not best:
+            _copy_state(winner[2], best)
+        info.update(crossovers=n_cross, crossovers_taken=n_taken)
+
     if objective == "vehicles":
         if n_miss == 0 and initial_routes > lower:
             drop_smallest_route(cur, cand, data.nodes)
@@ -1559,9 +1633,9 @@ def search(
             _copy_state(best, cand)
         info["fleet_iterations"] = iters_done
         fleet_cap[0] = int((best[1] > 0).sum())
-        run_phase(2, deadline, temperature[0] * scale, temperature[1] * scale)
+        improve(2, temperature[0] * scale, temperature[1] * scale)
     else:
-        run_phase(0, deadline, temperature[0] * scale, temperature[1] * scale)
+        improve(0, temperature[0] * scale, temperature[1] * scale)
     info.update(
         iterations=iters_done, accepted=int(stats[1]), improvements=int(stats[2]),
         search_runtime_s=time.perf_counter() - t0,
