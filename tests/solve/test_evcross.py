@@ -36,14 +36,39 @@ def _as_state(data, result, max_routes: int, max_len: int):  # type: ignore[no-u
     return s
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def _leave_out_one(s, data) -> None:  # type: ignore[no-untyped-def]
+    """The plan leaves its first route's last stop out (as a plan that skips an optional stop
+    another plan serves), when the route stays feasible without it."""
+    R, rl, rt, rcv, where, avail, un, n_un = s
+    d = data.kernel_args()
+    out = np.zeros(5)
+    scratch = np.zeros((4, R.shape[1] + 6))
+    for r in np.flatnonzero(rl > 0):
+        seq = [int(v) for v in R[r, : rl[r]]]
+        stops = [v for v in seq if data.nodes[v, ISST] < 0.5]
+        if len(stops) < 2:
+            continue
+        keep = np.asarray([v for v in seq if v != stops[-1]], dtype=np.int32)
+        if eval_route(keep, len(keep), rt[r], d, out, scratch) != OK:
+            continue
+        R[r, : len(keep)] = keep
+        rl[r] = len(keep)
+        rcv[r] = out[1]
+        where[stops[-1]] = -1
+        un[n_un[0]] = stops[-1]
+        n_un[0] += 1
+        return
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     n=st.integers(4, 14),
     seed=st.integers(0, 10_000),
     battery=st.floats(60.0, 200.0),
     windows=st.booleans(),
+    leave_out=st.booleans(),
 )
-def test_child_serves_every_stop_once_or_reports_it(n, seed, battery, windows):
+def test_child_serves_every_stop_once_or_reports_it(n, seed, battery, windows, leave_out):
     data = _data(_grid_problem(n, seed, battery, windows))
     max_routes, max_len = n, 2 * n + 4
     parents = [
@@ -52,6 +77,8 @@ def test_child_serves_every_stop_once_or_reports_it(n, seed, battery, windows):
         )
         for s in (1, 2)
     ]
+    if leave_out:
+        _leave_out_one(parents[0], data)
     child = _state(
         max_routes, max_len, data.dist.shape[0], n, data.types[:, COUNT].astype(np.int64)
     )
@@ -75,6 +102,6 @@ def test_child_serves_every_stop_once_or_reports_it(n, seed, battery, windows):
         scratch = np.zeros((4, max_len + 6))
         for r in used:
             assert eval_route(R[r], rl[r], rt[r], d, out, scratch) == OK
-            assert rcv[r] == np.float64(out[1]) or abs(rcv[r] - out[1]) < 1e-6
+            assert abs(rcv[r] - out[1]) < 1e-6
         for k in range(len(avail)):
             assert avail[k] + int((rt[used] == k).sum()) == data.types[k, COUNT]

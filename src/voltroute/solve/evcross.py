@@ -66,7 +66,8 @@ def srex(
         seq = R[r, : rl[r]]
         common.append(sum(1 for v in seq if int(v) in moved) + rng.random() * 0.5)
     sel_a = a_routes[np.argsort(common)[::-1][:n_sel]]
-    pool: list[int] = [int(v) for v in un[: n_un[0]]]
+    # stops a leaves out that b's routes serve come in with them
+    pool: list[int] = [int(v) for v in un[: n_un[0]] if int(v) not in moved]
     maxL = R.shape[1]
     tmp = np.empty(maxL + 4, dtype=np.int32)
     out = np.empty(5)
