@@ -16,11 +16,20 @@ from voltroute.solve.evsearch import (
     ISST,
     OK,
     _clean_stations,
+    _copy_state,
     _recreate,
     _sort_removed,
     _times_store,
     eval_route,
 )
+
+
+def _free(r: int, rl: np.ndarray, rt: np.ndarray, rcv: np.ndarray, avail: np.ndarray) -> None:
+    """Route ``r`` is emptied and its vehicle is free again."""
+    avail[rt[r]] += 1
+    rl[r] = 0
+    rt[r] = -1
+    rcv[r] = 0.0
 
 
 def srex(
@@ -38,8 +47,7 @@ def srex(
     """Write into ``child`` (a search state, as ``a`` and ``b``) parent ``a`` with 1 to half of
     its routes replaced by as many routes of ``b`` around a random stop. Returns the number of
     stops the child leaves missing (they are in its missing list, as in the search)."""
-    for x, y in zip(a, child, strict=True):
-        y[...] = x
+    _copy_state(a, child)
     R, rl, rt, rcv, where, avail, un, n_un = child
     bR, brl, brt, brcv, _, _, _, _ = b
     nd = d[4]
@@ -78,10 +86,7 @@ def srex(
                 where[v] = -1
                 if int(v) not in moved:
                     pool.append(int(v))
-        avail[rt[r]] += 1
-        rl[r] = 0
-        rt[r] = -1
-        rcv[r] = 0.0
+        _free(int(r), rl, rt, rcv, avail)
     # the moved stops leave the routes of a that stay
     for r in np.flatnonzero(rl > 0):
         seq = R[r, : rl[r]]
@@ -102,10 +107,7 @@ def srex(
                 if not is_st[v]:
                     where[v] = -1
                     pool.append(int(v))
-            avail[k] += 1
-            rl[r] = 0
-            rt[r] = -1
-            rcv[r] = 0.0
+            _free(int(r), rl, rt, rcv, avail)
     # b's routes, whole, where a vehicle of their type is free
     for r in sel_b:
         k = int(brt[r])
