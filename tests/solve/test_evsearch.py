@@ -29,12 +29,14 @@ from voltroute.solve.evsearch import (
     BAD_LOAD,
     BAD_TIME,
     COUNT,
+    CSPAN,
     INF,
     ISST,
     N_NODE_COLS,
     OK,
     _apply,
     _best_insertion,
+    _recost,
     _recreate,
     _relocate_stations,
     _ruin,
@@ -98,6 +100,34 @@ def test_route_evaluation_by_hand():
     # load: capacity 100, three stops of 10 fit; capacity 15 does not take two
     small = p.replace(vehicle_types=[p.vehicle_types[0].replace(capacity_kg=15.0)])
     assert _eval(small, ["C1", "S1", "C2"])[0] == BAD_LOAD
+
+
+def test_span_cost_by_hand():
+    """The fleet phase's route-span cost (``CSPAN``, per s from departure to return) comes on
+    top of the variable cost: the route of the test above leaves at 0 and is home at 140, so
+    0.5 per s adds 70; the distance, times and feasibility are the same."""
+    p = read_evrptw(TINY_TW)
+    data = _data(p)
+    index = {**p.stop_index, **p.station_index}
+    seq = np.asarray([index[x] for x in ("C1", "S1", "C2")], dtype=np.int32)
+    d = data.kernel_args()
+    out, scratch = np.zeros(5), np.zeros((4, 8))
+    assert eval_route(seq, 3, 0, d, out, scratch) == OK
+    plain = out.copy()
+    tp = data.types.copy()
+    tp[:, CSPAN] = 0.5
+    d_span = d[:5] + (tp,) + d[6:]
+    assert eval_route(seq, 3, 0, d_span, out, scratch) == OK
+    assert out[1] - plain[1] == pytest.approx(0.5 * 140.0)
+    assert list(out[[0, 2, 3, 4]]) == pytest.approx(list(plain[[0, 2, 3, 4]]))
+    # the stored route costs follow the costs they are computed with, and come back exactly
+    cur = _state(1, 8, data.dist.shape[0], 3, data.types[:, COUNT].astype(np.int64))
+    cur[0][0, :3] = seq
+    cur[1][0], cur[2][0] = 3, 0
+    _recost(cur, d_span)
+    assert cur[3][0] == pytest.approx(plain[1] + 70.0)
+    _recost(cur, d)
+    assert cur[3][0] == plain[1]
 
 
 def test_connect_time_by_hand():

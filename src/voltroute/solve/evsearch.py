@@ -38,8 +38,8 @@ TWA, TWB, SERV, DKG, DM3, ISST, PEN, ISCUST, CONNECT = range(9)
 N_NODE_COLS = 9
 # vehicle type columns
 (CAPKG, CAPM3, USABLE, RESERVE, TSTART, TEND, MAXDUR, MAXDIST, FIXED, CM, CS, EV, SDEP, EDEP,
- COUNT, DWELLKW, NBANDS, PRICE) = range(18)  # fmt: skip
-N_TYPE_COLS = 18
+ COUNT, DWELLKW, NBANDS, PRICE, CSPAN) = range(19)  # fmt: skip
+N_TYPE_COLS = 19
 
 EPS_T = 1e-6
 EPS_E = 1e-9
@@ -249,7 +249,7 @@ def eval_route(seq, length, k, d, out, scratch):
     if dd > tp[k, MAXDIST] + 1e-6:
         return BAD_DIST
     out[0] = dd
-    out[1] = tp[k, CM] * dd + tp[k, CS] * busy + tp[k, PRICE] * energy
+    out[1] = tp[k, CM] * dd + tp[k, CS] * busy + tp[k, PRICE] * energy + tp[k, CSPAN] * (t - t_start)
     out[2] = busy
     out[3] = charge_s
     out[4] = t_start
@@ -347,7 +347,8 @@ def _best_insertion(
         if not allowed[k, c]:
             continue
         cm = tp[k, CM]
-        # cost by distance alone: a station trial costs at least its detour too
+        # cost by distance alone: a station trial costs at least its detour too (the span cost
+        # of the fleet phase only grows with an insertion, but for a later first departure)
         by_dist = tp[k, CS] == 0.0 and tp[k, PRICE] == 0.0
         seq = R[r]
         sdep = int(tp[k, SDEP])
@@ -1026,6 +1027,18 @@ def drop_smallest_route(cur, cand, nd):
 
 
 @njit(cache=True)
+def _recost(state, d):
+    """Variable cost of every route of ``state`` under ``d`` (after a phase with other costs)."""
+    R, rl, rt, rcv = state[0], state[1], state[2], state[3]
+    out = np.empty(5)
+    scratch = np.empty((4, R.shape[1] + 6))
+    for r in range(rl.shape[0]):
+        if rl[r] > 0:
+            eval_route(R[r], rl[r], rt[r], d, out, scratch)
+            rcv[r] = out[1]
+
+
+@njit(cache=True)
 def seed_rng(seed):
     np.random.seed(seed)
 
@@ -1404,6 +1417,7 @@ def search(
     temperature: tuple[float, float] = (0.3, 0.003),
     initial: list[tuple[int, list[int]]] | None = None,
     population: int = 1,
+    fleet_span: float = 0.0,
     cross_every_s: float = 3.0,
     educate_s: float = 0.3,
     progress: Callable[[float, float, int], None] | None = None,
@@ -1435,6 +1449,13 @@ def search(
     """
     t0 = time.perf_counter()
     d = data.kernel_args()
+    d_fleet = d
+    if fleet_span > 0.0:
+        tpf = data.types.copy()
+        mask = data.dur > 0
+        speed = float(data.dist[mask].sum() / data.dur[mask].sum()) if mask.any() else 1.0
+        tpf[:, CSPAN] += fleet_span * tpf[:, CM] * speed
+        d_fleet = d[:5] + (tpf,) + d[6:]
     n = data.dist.shape[0]
     C = len(data.customers)
     counts = data.types[:, COUNT].astype(np.int64)
@@ -1509,6 +1530,7 @@ def search(
     ) -> None:
         nonlocal iters_done, chunk
         cur_, cand_, best_ = states if states is not None else (cur, cand, best)
+        d_ph = d_fleet if phase == 1 else d
         n_eject = 1
         start = time.perf_counter()
         span = max(until - start, 1e-9)
@@ -1532,7 +1554,7 @@ def search(
             ):
                 # route minimisation by ejections, each step followed by perturbations
                 t_e = time.perf_counter()
-                nleft = eject_steps(n_eject, cur_, absences, d, data.near_st, eject_max)
+                nleft = eject_steps(n_eject, cur_, absences, d_ph, data.near_st, eject_max)
                 # ejections take about a third of the time, perturbation the rest
                 el_e = time.perf_counter() - t_e
                 n_eject = int(max(1, min(eject_per_chunk, n_eject * 0.1 / max(el_e, 1e-6))))
@@ -1548,7 +1570,7 @@ def search(
                 kernel_phase = 3 if rng_phase.random() < 0.5 else 1
             iterate(
                 k, kernel_phase, temp0, temp1, f0, f0,
-                cur_, cand_, best_, absences, d, data.near_st, data.customers, data.neighbours,
+                cur_, cand_, best_, absences, d_ph, data.near_st, data.customers, data.neighbours,
                 dist_depot, fleet_remove if kernel_phase == 1 else avg_remove, max_string, blink,
                 fleet_cap, penalty, stats, relocate and kernel_phase != 1,
             )  # fmt: skip
@@ -1628,7 +1650,12 @@ def search(
         if n_miss == 0 and initial_routes > lower:
             drop_smallest_route(cur, cand, data.nodes)
             fleet_cap[0] = int((cur[1] > 0).sum())
+            if d_fleet is not d:
+                _recost(cur, d_fleet)
+                _recost(cand, d_fleet)
             run_phase(1, t0 + time_limit_s * fleet_share, 0.0, 0.0)
+            if d_fleet is not d:
+                _recost(best, d)
             _copy_state(best, cur)
             _copy_state(best, cand)
         info["fleet_iterations"] = iters_done
