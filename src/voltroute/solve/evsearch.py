@@ -249,7 +249,9 @@ def eval_route(seq, length, k, d, out, scratch):
     if dd > tp[k, MAXDIST] + 1e-6:
         return BAD_DIST
     out[0] = dd
-    out[1] = tp[k, CM] * dd + tp[k, CS] * busy + tp[k, PRICE] * energy + tp[k, CSPAN] * (t - t_start)
+    out[1] = (
+        tp[k, CM] * dd + tp[k, CS] * busy + tp[k, PRICE] * energy + tp[k, CSPAN] * (t - t_start)
+    )
     out[2] = busy
     out[3] = charge_s
     out[4] = t_start
