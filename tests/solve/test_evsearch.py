@@ -44,6 +44,7 @@ from voltroute.solve.evsearch import (
     build_search_data,
     eject_steps,
     eval_route,
+    route_lower_bound,
     search,
     seed_rng,
 )
@@ -281,6 +282,61 @@ def test_every_stop_served_once_or_reported_and_plan_checks(n, seed, battery, wi
     assert sorted(served + [u.stop for u in sol.unassigned]) == sorted(s.id for s in p.stops)
     rep = check(p, sol)
     assert not [v for v in rep.violations if v.kind != "missing"], rep.summary()
+    if objective == "vehicles" and not sol.unassigned:  # the bound holds for every full plan
+        assert len(sol.routes) >= sol.solver["route_lower_bound"]
+
+
+def _clash_problem(optional_a: bool = False) -> Problem:
+    """Depot at the origin, 1 m/s: stops a, b and c 50 m out, each to be served between 100 and
+    105 s (5 s of service), so no two of them share a route; d, 50 m out, from 300 s, fits
+    after any of them. One 25 kg van would carry all four."""
+
+    def stop(name: str, x: float, y: float, start: int, end: int) -> Stop:
+        return Stop(id=name, location=Location(x=x, y=y), service_time_s=5,
+                    time_window=TimeWindow(start_s=start, end_s=end),
+                    required=not (optional_a and name == "a"), unserved_penalty=1e6,
+                    parcels=(Parcel(id=f"p{name}", weight_kg=1.0, volume_m3=0.0),))  # fmt: skip
+
+    p = _grid_problem(1, 0, 400.0, False)
+    return p.replace(
+        vehicle_types=[p.vehicle_types[0].replace(count=4)],
+        stops=(stop("a", 50, 0, 100, 105), stop("b", -50, 0, 100, 105), stop("c", 0, 50, 100, 105),
+               stop("d", 0, -50, 300, 600)),
+    )  # fmt: skip
+
+
+def test_route_lower_bound_by_hand():
+    """Three stops that pairwise cannot share a route need three routes, though one van
+    carries everything; an optional one does not count; the fleet phase stops at the bound."""
+    p = _clash_problem()
+    assert route_lower_bound(_data(p)) == 3
+    assert route_lower_bound(_data(_clash_problem(optional_a=True))) == 2
+    sol = solve(p, SolveParams(time_limit_s=10, max_iterations=2000, objective="vehicles"))
+    assert check(p, sol).feasible and len(sol.routes) == 3
+    assert sol.solver["route_lower_bound"] == 3 and sol.solver["fleet_iterations"] == 0
+
+
+def test_route_lower_bound_uses_shortest_paths():
+    """A matrix without the triangle inequality: the direct leg from a to b takes 1000 s, but
+    through d it takes 20 s, so a then b fits (a done at 105, d at 115-120, b at 130 within
+    its window of 130-135): a and b do not clash, and the bound is 1, not 2."""
+    import dataclasses
+
+    p = _clash_problem()
+    p = p.replace(stops=[
+        s.replace(time_window=TimeWindow(start_s=130, end_s=135)) if s.id == "b"
+        else s.replace(time_window=TimeWindow(start_s=0, end_s=900)) if s.id == "d" else s
+        for s in p.stops if s.id != "c"
+    ])  # fmt: skip
+    data = _data(p)
+    a, b, dd = (p.stop_index[x] for x in ("a", "b", "d"))
+    dur = data.dur.copy()
+    dur[a, b] = dur[b, a] = 1000.0
+    dur[a, dd] = dur[dd, a] = dur[dd, b] = dur[b, dd] = 10.0
+    assert route_lower_bound(dataclasses.replace(data, dur=dur)) == 1
+    assert route_lower_bound(dataclasses.replace(data, dur=dur), max_nodes=2) == 1  # load only
+    dur[a, dd] = dur[dd, a] = 1000.0  # now no way from a to b in time, nor back
+    assert route_lower_bound(dataclasses.replace(data, dur=dur)) == 2
 
 
 def _ejection_case(weight_c3: float):  # type: ignore[no-untyped-def]
