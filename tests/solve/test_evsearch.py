@@ -311,6 +311,11 @@ def test_route_lower_bound_by_hand():
     p = _clash_problem()
     assert route_lower_bound(_data(p)) == 3
     assert route_lower_bound(_data(_clash_problem(optional_a=True))) == 2
+    # a stop no route can serve (its window closes before a van can get there) is left out
+    late = Stop(id="e", location=Location(x=400.0, y=0.0), service_time_s=5,
+                time_window=TimeWindow(start_s=0, end_s=100),
+                parcels=(Parcel(id="pe", weight_kg=1.0, volume_m3=0.0),))  # fmt: skip
+    assert route_lower_bound(_data(p.replace(stops=[*p.stops, late]))) == 3
     sol = solve(p, SolveParams(time_limit_s=10, max_iterations=2000, objective="vehicles"))
     assert check(p, sol).feasible and len(sol.routes) == 3
     assert sol.solver["route_lower_bound"] == 3 and sol.solver["fleet_iterations"] == 0

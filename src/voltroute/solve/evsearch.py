@@ -1413,9 +1413,11 @@ def route_lower_bound(data: SearchData, *, max_nodes: int = 600, starts: int = 2
     if len(tp) != 1:
         return 1
     nd = data.nodes
-    req = data.customers[
-        (nd[data.customers, PEN] >= REQUIRED_PENALTY) & data.allowed[0, data.customers]
-    ]
+    cu = data.customers
+    # stops no route can serve at all stay out: they end unassigned and need no route
+    fits = (nd[cu, DKG] <= tp[0, CAPKG] + 1e-9) & (nd[cu, DM3] <= tp[0, CAPM3] + 1e-9)
+    fits &= nd[cu, TWA] <= nd[cu, TWB] + EPS_T
+    req = cu[(nd[cu, PEN] >= REQUIRED_PENALTY) & data.allowed[0, cu] & fits]
     lower = 1
     for col, dem in ((CAPKG, DKG), (CAPM3, DM3)):
         total = float(nd[req, dem].sum())
@@ -1428,10 +1430,12 @@ def route_lower_bound(data: SearchData, *, max_nodes: int = 600, starts: int = 2
     short = np.array(data.dur, dtype=np.float64)
     for k in range(short.shape[0]):
         np.minimum(short, short[:, k : k + 1] + short[k : k + 1, :], out=short)
-    dur = short[np.ix_(req, req)]
     serv = nd[req, SERV]
     early = np.maximum(nd[req, TWA], tp[0, TSTART] + short[sdep, req])
     late = np.minimum(nd[req, TWB], tp[0, TEND] - serv - short[req, edep])
+    keep = early <= late + EPS_T  # (a stop out of reach in time is as above)
+    req, serv, early, late = req[keep], serv[keep], early[keep], late[keep]
+    dur = short[np.ix_(req, req)]
     # i then j breaks j's latest start, whatever comes between
     i_then_j = (early + serv)[:, None] + dur > late[None, :] + EPS_T
     clash = i_then_j & i_then_j.T
