@@ -219,3 +219,28 @@ def test_cli_bad_network_one_line_exit_2(data_dir, capsys, name, expect):
     err = capsys.readouterr().err
     assert rc == 2
     assert err.count("\n") == 1 and expect in err
+
+
+def test_milp_runs_after_a_depot_charging_plan_in_the_same_process(data_dir):
+    """HiGHS keeps one thread scheduler per process, made by the first model that runs; a later
+    model asking for another thread count does not run (status "Not Set"). A worker that plans
+    depot charging and then a linehaul network must get both (a fresh process, so that other
+    tests' models do not decide the scheduler)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from voltroute.charging import DepotChargingProblem, plan_depot_charging\n"
+        "from voltroute.linehaul import example_network, plan\n"
+        "cp = DepotChargingProblem.model_validate(json.loads(Path(sys.argv[1]).read_text()))\n"
+        "print(plan_depot_charging(cp, time_limit_s=5).status)\n"
+        "print(plan(example_network(), truck_type='electric', method='milp', time_limit_s=3).method)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script, str(data_dir / "charging" / "small.json")],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.split()[-2:] == ["optimal", "milp"]  # (after HiGHS's banner)

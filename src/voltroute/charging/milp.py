@@ -18,6 +18,24 @@ from voltroute.charging.model import DepotChargingPlan, DepotChargingProblem, bu
 from voltroute.model.errors import VoltrouteError
 
 
+def new_highs(*, time_limit_s: float, seed: int, mip_gap: float | None = None) -> Any:
+    """A quiet HiGHS model on one thread. HiGHS keeps one thread scheduler per process, made
+    with the thread count of the first model that runs; a later model asking for another count
+    does not run at all (status "Not Set"). So every voltroute model asks for the same count:
+    a service or study worker that plans depot charging and then a linehaul network in one
+    process would otherwise fail the second."""
+    import highspy
+
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", 1)
+    h.setOptionValue("time_limit", float(time_limit_s))
+    h.setOptionValue("random_seed", int(seed))
+    if mip_gap is not None:
+        h.setOptionValue("mip_rel_gap", float(mip_gap))
+    return h
+
+
 class _Builder:
     def __init__(self) -> None:
         self.cost: list[float] = []
@@ -175,11 +193,7 @@ def plan_depot_charging(
             # site load <= peak <= power limit
             b.row([*load_terms[t], (peak, -1.0)], -inf, 0.0)
 
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("time_limit", float(max(0.1, time_limit_s)))
-    h.setOptionValue("mip_rel_gap", float(mip_gap))
-    h.setOptionValue("random_seed", 0)
+    h = new_highs(time_limit_s=max(0.1, time_limit_s), seed=0, mip_gap=mip_gap)
     h.passModel(b.lp())
     h.setSolution(_start(b, baseline, problem, peak, p_col, plug_col, soc_col, short_col, start_of))
     h.run()

@@ -18,7 +18,7 @@ import time
 
 import numpy as np
 
-from voltroute.charging.milp import _Builder
+from voltroute.charging.milp import _Builder, new_highs
 from voltroute.linehaul.core import (
     FleetTable,
     Instance,
@@ -122,12 +122,7 @@ def solve_milp(
             b.row(out_terms[i], 1.0, 1.0)
             b.row(in_terms[i], 1.0, 1.0)
 
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("time_limit", float(max(0.5, time_limit_s)))
-    h.setOptionValue("mip_rel_gap", float(mip_gap))
-    h.setOptionValue("random_seed", int(seed))
-    h.setOptionValue("threads", 1)
+    h = new_highs(time_limit_s=max(0.5, time_limit_s), seed=seed, mip_gap=mip_gap)
     h.passModel(b.lp())
     if start is not None:
         x0 = np.zeros(len(b.cost))
@@ -246,11 +241,7 @@ def solve_docks(
     for key, cols in use.items():
         if len(cols) > cap[key[0]]:
             b.row([(c, 1.0) for c in cols], -inf, float(cap[key[0]]))
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("time_limit", float(max(0.5, time_limit_s)))
-    h.setOptionValue("random_seed", int(seed))
-    h.setOptionValue("threads", 1)
+    h = new_highs(time_limit_s=max(0.5, time_limit_s), seed=seed)
     h.passModel(b.lp())
     x0 = np.zeros(len(b.cost))  # everything dropped: always feasible
     for c in ucol.values():
