@@ -117,7 +117,7 @@ def test_span_cost_by_hand():
     plain = out.copy()
     tp = data.types.copy()
     tp[:, CSPAN] = 0.5
-    d_span = d[:5] + (tp,) + d[6:]
+    d_span = data.kernel_args(types=tp)
     assert eval_route(seq, 3, 0, d_span, out, scratch) == OK
     assert out[1] - plain[1] == pytest.approx(0.5 * 140.0)
     assert list(out[[0, 2, 3, 4]]) == pytest.approx(list(plain[[0, 2, 3, 4]]))

@@ -70,10 +70,13 @@ class SearchData:
     granular: np.ndarray  # (N, G) nodes of each stop's G nearest stops (-1 padded)
     full_only: bool
 
-    def kernel_args(self) -> tuple:  # type: ignore[type-arg,unused-ignore]
+    def kernel_args(self, types: np.ndarray | None = None) -> tuple:  # type: ignore[type-arg,unused-ignore]
+        """The arrays the kernels take, as one tuple; ``types``: other vehicle-type columns
+        (e.g. the fleet phase's costs) in place of ``self.types``."""
         mark = np.zeros(self.dist.shape[0] + 1, dtype=np.int64)
+        types = self.types if types is None else types
         return (
-            self.dist, self.dur, self.energy, self.serve_e, self.nodes, self.types, self.taper_lo,
+            self.dist, self.dur, self.energy, self.serve_e, self.nodes, types, self.taper_lo,
             self.taper_share, self.charge_kw, self.allowed, self.full_only, self.granular, mark,
         )  # fmt: skip
 
@@ -1433,7 +1436,7 @@ def route_lower_bound(data: SearchData, *, max_nodes: int = 600, starts: int = 2
     serv = nd[req, SERV]
     early = np.maximum(nd[req, TWA], tp[0, TSTART] + short[sdep, req])
     late = np.minimum(nd[req, TWB], tp[0, TEND] - serv - short[req, edep])
-    keep = early <= late + EPS_T  # (a stop out of reach in time is as above)
+    keep = early <= late + EPS_T  # stops out of reach in time stay out too
     req, serv, early, late = req[keep], serv[keep], early[keep], late[keep]
     dur = short[np.ix_(req, req)]
     # i then j breaks j's latest start, whatever comes between
@@ -1515,7 +1518,7 @@ def search(
         mask = data.dur > 0
         speed = float(data.dist[mask].sum() / data.dur[mask].sum()) if mask.any() else 1.0
         tpf[:, CSPAN] += fleet_span * tpf[:, CM] * speed
-        d_fleet = d[:5] + (tpf,) + d[6:]
+        d_fleet = data.kernel_args(types=tpf)
     n = data.dist.shape[0]
     C = len(data.customers)
     counts = data.types[:, COUNT].astype(np.int64)
