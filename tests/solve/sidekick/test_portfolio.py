@@ -6,18 +6,21 @@ explicit-plan search (mFSTSP). Hand-computed structures and bounds, plans checke
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 from sidekick_support import grid
 
 from voltroute.evaluate.sync import check_sync
+from voltroute.io.mfstsp import read_mfstsp
 from voltroute.solve.sidekick import SidekickInstance, SidekickParams, solve_sidekick
 from voltroute.solve.sidekick.plans import Plan
 from voltroute.solve.sidekick.search import (
     _neighbour_lists,
     _PlanCost,
     _ruin,
+    _swap_moves,
     build_around,
     exchange_out,
     plan_solution,
@@ -128,3 +131,45 @@ def test_portfolio_search_is_feasible_and_beats_the_van_alone() -> None:
     van = Plan([0, *tsp_tour(inst, time_s=0.1, seed=1), 0], [])
     assert rep.makespan_s <= checked(inst, van) + 1e-6
     assert len(sol.sorties) > 0
+
+
+# 20170606T182048138619 (50 customers, vehicles 101, 2 drones): a plan the search kept ending in
+# (10941.157 s; their heuristic 10901.252 s). Exchanging van stop 42 (index 5) with flyer 50
+# reaches 10859.126 s, but only when 42 is re-inserted after the sorties around the stop.
+BASIN_ROUTE = [0, 3, 28, 45, 22, 42, 35, 10, 23, 46, 26, 12, 11, 24, 25, 36, 43, 9, 7, 30, 27]
+BASIN_ROUTE += [18, 1, 19, 2, 20, 4, 0]
+BASIN_SORTIES = [(0, 3, 50, 4), (1, 3, 16, 4), (0, 4, 39, 5), (1, 4, 37, 5), (0, 5, 47, 6)]
+BASIN_SORTIES += [(1, 5, 6, 6), (0, 6, 48, 7), (1, 6, 44, 7), (0, 7, 33, 8), (1, 7, 21, 8)]
+BASIN_SORTIES += [(0, 8, 40, 10), (1, 8, 15, 10), (0, 10, 49, 11), (1, 10, 31, 11), (1, 16, 41, 18)]
+BASIN_SORTIES += [(0, 17, 14, 18), (0, 18, 8, 19), (1, 18, 29, 19), (1, 20, 5, 21), (0, 21, 34, 22)]
+BASIN_SORTIES += [(1, 21, 32, 23), (0, 22, 38, 24), (0, 24, 13, 26), (0, 26, 17, 27)]
+
+
+def test_exchange_reinserts_the_former_van_customer_last(shared_data: Path) -> None:
+    """From the plan above, the exchange of stop 42 with flyer 50 in the move's first order
+    (42 first) gives a worse plan, while the move (which also tries 42 last) finds a better
+    plan with some seeds (the others in a random order: about a third of the orders reach it);
+    every plan it returns is cheaper and passes the checker."""
+    root = shared_data / "mfstsp"
+    inst = read_mfstsp(
+        root / "problems" / "20170606T182048138619", root / "tbl_vehicles_101.csv", num_drones=2
+    )
+    pc = _PlanCost(inst, span=12)
+    start = Plan(BASIN_ROUTE, BASIN_SORTIES)
+    cost = pc.cost(start)
+    assert cost == pytest.approx(checked(inst, start)) == pytest.approx(10941.157099, abs=1e-5)
+    first = start.copy()
+    out = exchange_out(first, 5, 50)
+    assert out[:2] == [50, 42]
+    assert pc.insert(first, 50, van_only=True) and all(pc.insert(first, u) for u in out[1:])
+    assert pc.cost(first) > cost
+    near = _neighbour_lists(inst, 12)
+    better = []
+    for seed in range(16):
+        got = _swap_moves(start, cost, 5, pc, near, False, math.inf, np.random.default_rng(seed))
+        if got is not None:
+            plan, value = got
+            assert value < cost - 1e-6
+            assert checked(inst, plan) == pytest.approx(value)
+            better.append(value)
+    assert better and min(better) == pytest.approx(10859.126291, abs=1e-5)
