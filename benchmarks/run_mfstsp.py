@@ -11,10 +11,11 @@ the table uses the checker's makespan.
 problems by name, others all), ``--problems`` keeps only the named problems.
 ``--match-their-time`` caps each run's limit at their heuristic's recorded run time for the same
 problem, drone file and drone count (the archive's run time is used only as a time budget; the
-solver never sees the archive); ``--min-time`` then raises the shortest of these limits. ``--log FILE`` writes one CSV line per run. A run counts as "at
-least as good" when our makespan is at most theirs + 1e-5 s (the archive prints about ten
-significant digits). The archive's heuristic ran with a 5 s cut-off for its third phase only;
-its total run times are shown in the table (mean s).
+solver never sees the archive); ``--min-time`` then raises the shortest of these limits.
+``--log FILE`` writes one CSV line per run. A run counts as "at least as good" when our makespan
+is at most theirs + 1e-5 s (the archive prints about ten significant digits). The archive's
+heuristic ran with a 5 s cut-off for its third phase only; its total run times are shown in the
+table (mean s).
 
     .venv/bin/python benchmarks/run_mfstsp.py --customers 8 10 25 50 100 \
         --limits 8:0.5,10:0.5,25:2,50:4,100:7 --log /tmp/mfstsp.csv

@@ -1337,7 +1337,7 @@ def _swap_moves(
         # the insertions nearly every swap fails, and skipping them then left the exchanges
         # out). Plans of more than 60 customers skip them after a swap with no complete
         # plan, as before: at 100 customers and 7 s they cost more rounds than they gained
-        if v == math.inf and pc.inst.n > 61:
+        if v == math.inf and pc.inst.n - 1 > 60:
             continue
         if not pc.elig[c]:
             continue
@@ -1360,12 +1360,13 @@ def _swap_moves(
         # too, so that they can re-anchor on j
         # (the stop's former customer first, then again last, the others in a random order:
         # which goes first decides which sorties find a free drone)
-        for last in (False, True):
-            cand = plan.copy()
-            out = exchange_out(cand, x, j)
-            rest = out[1:]
-            if last:
-                rest = [*(int(u) for u in rng.permutation(out[2:])), out[1]]
+        start = plan.copy()
+        out = exchange_out(start, x, j)
+        orders = [out[1:]]
+        if len(out) > 2:  # with no other sortie taken out, both orders are the same
+            orders.append([*(int(u) for u in rng.permutation(out[2:])), out[1]])
+        for rest in orders:
+            cand = start.copy()
             if not (
                 pc.insert(cand, j, van_only=True, ub=ub)
                 and all(pc.insert(cand, u, ub=ub) for u in rest)
